@@ -1,0 +1,348 @@
+//! Candor's shared vocabulary.
+//!
+//! Every other crate speaks in these types: a [`Lang`], an [`EntityKind`], a [`Span`] of text,
+//! a [`Channel`], a [`Route`], a [`Decision`] with its [`Explanation`] and [`Versions`].
+//! This crate has no IO, no async and no serialisation format: the edges (`server`, `cli`)
+//! write explicit wire types and convert by hand.
+//!
+//! ```
+//! use candor_core::{Lang, Channel};
+//! let da: Lang = "da".parse().unwrap();
+//! assert_eq!(da.code(), "da");
+//! assert_eq!("chat".parse::<Channel>().unwrap(), Channel::Chat);
+//! ```
+#![deny(missing_docs)]
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A language, identified by its ISO 639-1 code.
+///
+/// Languages are data, not code: any two-letter lowercase code is a `Lang`, and which ones a
+/// deployment supports is configuration.
+// Invariant: both bytes are ASCII lowercase letters.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Lang([u8; 2]);
+
+impl Lang {
+    /// Danish.
+    pub const DA: Lang = Lang(*b"da");
+    /// Dutch.
+    pub const NL: Lang = Lang(*b"nl");
+    /// German.
+    pub const DE: Lang = Lang(*b"de");
+    /// English.
+    pub const EN: Lang = Lang(*b"en");
+
+    /// The ISO 639-1 code, e.g. `"da"`.
+    pub fn code(&self) -> &str {
+        // The invariant makes this infallible.
+        std::str::from_utf8(&self.0).unwrap_or("??")
+    }
+}
+
+impl fmt::Debug for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl fmt::Display for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// A string that is not a valid language code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not an ISO 639-1 language code (two lowercase letters, e.g. `da`)")]
+pub struct ParseLangError(pub String);
+
+impl FromStr for Lang {
+    type Err = ParseLangError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.as_bytes() {
+            [a, b] if a.is_ascii_lowercase() && b.is_ascii_lowercase() => Ok(Lang([*a, *b])),
+            _ => Err(ParseLangError(s.to_owned())),
+        }
+    }
+}
+
+/// The result of language identification: a language, or "unknown" below the confidence floor.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LanguageGuess {
+    /// The language, or `None` when no language cleared the confidence floor.
+    pub lang: Option<Lang>,
+    /// Confidence in `[0, 1]` of the best candidate, also reported when it was below the floor.
+    pub confidence: f64,
+}
+
+/// The kinds of personal data Candor recognises.
+///
+/// An enum rather than strings, so that a typo is a compile error and every consumer
+/// (pseudonym tokens, explanations, audit records) agrees on the set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EntityKind {
+    /// An e-mail address.
+    Email,
+    /// A telephone number that validates for its region.
+    Phone,
+    /// An International Bank Account Number (ISO 13616) with a valid mod-97 check.
+    Iban,
+}
+
+impl EntityKind {
+    /// Every kind, in a stable order.
+    pub const ALL: &'static [EntityKind] = &[EntityKind::Email, EntityKind::Phone, EntityKind::Iban];
+
+    /// The upper-case name used in pseudonym tokens and wire formats, e.g. `EMAIL`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            EntityKind::Email => "EMAIL",
+            EntityKind::Phone => "PHONE",
+            EntityKind::Iban => "IBAN",
+        }
+    }
+}
+
+impl fmt::Display for EntityKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A name that is not an entity kind.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a known entity kind")]
+pub struct ParseEntityKindError(pub String);
+
+impl FromStr for EntityKind {
+    type Err = ParseEntityKindError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        EntityKind::ALL
+            .iter()
+            .copied()
+            .find(|k| k.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| ParseEntityKindError(s.to_owned()))
+    }
+}
+
+/// A half-open byte range `[start, end)` into a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Span {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+}
+
+impl Span {
+    /// A span from `start` to `end`.
+    ///
+    /// # Panics
+    ///
+    /// When `end < start`: a reversed span is a bug in the caller.
+    pub fn new(start: usize, end: usize) -> Span {
+        assert!(start <= end, "reversed span {start}..{end}");
+        Span { start, end }
+    }
+
+    /// Length in bytes.
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    /// Whether the span covers no bytes.
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+
+    /// Whether two spans share at least one byte.
+    pub fn overlaps(&self, other: &Span) -> bool {
+        self.start < other.end && other.start < self.end
+    }
+}
+
+/// Where a message came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Channel {
+    /// E-mail.
+    Email,
+    /// A chat widget or messaging app.
+    Chat,
+    /// A transcribed phone call.
+    Voice,
+    /// Any other integration through the API.
+    Api,
+}
+
+impl Channel {
+    /// Every channel, in a stable order.
+    pub const ALL: &'static [Channel] = &[Channel::Email, Channel::Chat, Channel::Voice, Channel::Api];
+
+    /// The lower-case wire name, e.g. `chat`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Chat => "chat",
+            Channel::Voice => "voice",
+            Channel::Api => "api",
+        }
+    }
+}
+
+/// A name that is not a channel.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a channel (expected one of: email, chat, voice, api)")]
+pub struct ParseChannelError(pub String);
+
+impl FromStr for Channel {
+    type Err = ParseChannelError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Channel::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| ParseChannelError(s.to_owned()))
+    }
+}
+
+impl fmt::Display for Channel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a message goes.
+///
+/// Today every message goes to a person; later capabilities add routes here and rules in the
+/// policy, not plumbing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Route {
+    /// The queue of conversations waiting for a human agent.
+    HumanQueue,
+}
+
+impl Route {
+    /// Every route, in a stable order.
+    pub const ALL: &'static [Route] = &[Route::HumanQueue];
+
+    /// The snake-case wire name, e.g. `human_queue`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Route::HumanQueue => "human_queue",
+        }
+    }
+}
+
+impl fmt::Display for Route {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A name that is not a route.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a route (expected one of: human_queue)")]
+pub struct ParseRouteError(pub String);
+
+impl FromStr for Route {
+    type Err = ParseRouteError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Route::ALL
+            .iter()
+            .copied()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| ParseRouteError(s.to_owned()))
+    }
+}
+
+/// The versions that produced a decision, so that it can be reproduced and audited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Versions {
+    /// The pipeline (Candor release and stage set), e.g. `candor-pipeline/0.1.0`.
+    pub pipeline: String,
+    /// The content hash of the policy file in force.
+    pub policy: String,
+    /// The language identifier and the languages it was restricted to.
+    pub language_model: String,
+}
+
+/// Why a decision came out as it did, in plain language, with the evidence behind it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explanation {
+    /// One or two sentences a customer or agent can read.
+    pub summary: String,
+    /// The individual facts that led to the decision, in the order they were applied.
+    pub reasons: Vec<Reason>,
+}
+
+/// One fact behind a decision.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reason {
+    /// Which stage produced this fact, e.g. `decide`.
+    pub stage: String,
+    /// A stable machine-readable code, e.g. `policy_rule_matched`.
+    pub code: String,
+    /// The fact in plain language.
+    pub detail: String,
+}
+
+/// What Candor decided for one message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    /// Where the message goes.
+    pub route: Route,
+    /// The policy rule that chose the route.
+    pub rule: String,
+    /// Why.
+    pub explanation: Explanation,
+    /// What produced it.
+    pub versions: Versions,
+}
+
+/// A point in time, in milliseconds since the Unix epoch (UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(pub i64);
+
+impl Timestamp {
+    /// Milliseconds since the Unix epoch.
+    pub fn millis(&self) -> i64 {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lang_parses_only_two_lowercase_letters() {
+        assert_eq!("nl".parse::<Lang>().unwrap(), Lang::NL);
+        for bad in ["", "d", "DA", "dan", "d1", "dä"] {
+            assert!(bad.parse::<Lang>().is_err(), "{bad} parsed");
+        }
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for k in EntityKind::ALL {
+            assert_eq!(k.as_str().parse::<EntityKind>().unwrap(), *k);
+        }
+        for c in Channel::ALL {
+            assert_eq!(c.as_str().parse::<Channel>().unwrap(), *c);
+        }
+        for r in Route::ALL {
+            assert_eq!(r.as_str().parse::<Route>().unwrap(), *r);
+        }
+        assert!("fax".parse::<Channel>().is_err());
+    }
+
+    #[test]
+    fn spans_overlap_only_when_sharing_bytes() {
+        let a = Span::new(0, 5);
+        assert!(a.overlaps(&Span::new(4, 6)));
+        assert!(!a.overlaps(&Span::new(5, 6)));
+        assert_eq!(a.len(), 5);
+    }
+}

@@ -1,0 +1,251 @@
+//! The path of one message through Candor, as explicit stages:
+//!
+//! ```text
+//! ingest -> normalise -> detect PII -> pseudonymise -> language -> decide -> record
+//! ```
+//!
+//! [`Pipeline::process`] runs them in that order and reports how long each took
+//! ([`StageTimings`]). Every stage after `pseudonymise` sees only pseudonymised text: raw
+//! personal data stays in the original (stored apart) and the vault.
+//!
+//! A new stage is a function in `stages.rs`, a [`Stage`] variant for its timing, and a call in
+//! [`Pipeline::process`]; a new route is a [`candor_core::Route`] variant and policy rules.
+#![deny(missing_docs)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use candor_classify::{LanguageConfig, LanguageConfigError, LanguageIdentifier};
+use candor_core::{Channel, Decision, EntityKind, LanguageGuess, Span, Timestamp};
+use candor_pii::{PseudonymKey, Registry};
+use candor_store::{Store, StoreError};
+use uuid::Uuid;
+
+mod policy;
+mod stages;
+
+pub use policy::{DEFAULT_POLICY, Policy, PolicyConfig, PolicyError, Rule, RuleInput};
+
+/// Limits on what a message may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest accepted text, in bytes.
+    pub max_text_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_text_bytes: 32 * 1024 }
+    }
+}
+
+/// A message as it arrives, before validation.
+#[derive(Debug, Clone)]
+pub struct Inbound {
+    /// The customer, as the integration identifies them.
+    pub customer_id: String,
+    /// The conversation to continue; a new one is started when absent.
+    pub conversation_id: Option<String>,
+    /// Where it came from.
+    pub channel: Channel,
+    /// What the customer wrote.
+    pub text: String,
+    /// Opaque metadata (a JSON object as text) from the integration.
+    pub metadata: Option<String>,
+}
+
+/// Input that cannot be processed, naming the field and the problem.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {problem}")]
+pub struct InvalidInput {
+    /// The offending field.
+    pub field: &'static str,
+    /// What is wrong with it.
+    pub problem: String,
+}
+
+/// Why a message could not be processed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PipelineError {
+    /// The message is not acceptable as given.
+    #[error("invalid input: {0}")]
+    Invalid(#[from] InvalidInput),
+    /// The conversation belongs to another customer.
+    #[error("conversation `{0}` belongs to another customer")]
+    ConversationConflict(String),
+    /// Storage failed; nothing was recorded.
+    #[error("storage failed: {0}")]
+    Store(StoreError),
+}
+
+impl From<StoreError> for PipelineError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::ConversationOwnedByOther(id) => PipelineError::ConversationConflict(id),
+            other => PipelineError::Store(other),
+        }
+    }
+}
+
+/// A pipeline that cannot be built from its configuration.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// The policy is invalid.
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    /// The policy's languages cannot be identified by this build.
+    #[error("policy languages: {0}")]
+    Language(#[from] LanguageConfigError),
+}
+
+/// The stages, for timings and metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Stage {
+    /// Validation and id assignment.
+    Ingest,
+    /// Unicode normalisation.
+    Normalise,
+    /// Personal-data detection.
+    DetectPii,
+    /// Pseudonym assignment and text rewriting.
+    Pseudonymise,
+    /// Language identification.
+    Language,
+    /// Routing by policy.
+    Decide,
+    /// The durable write.
+    Record,
+}
+
+impl Stage {
+    /// Every stage, in order.
+    pub const ALL: [Stage; 7] = [
+        Stage::Ingest,
+        Stage::Normalise,
+        Stage::DetectPii,
+        Stage::Pseudonymise,
+        Stage::Language,
+        Stage::Decide,
+        Stage::Record,
+    ];
+
+    /// Snake-case name, for metrics labels.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Stage::Ingest => "ingest",
+            Stage::Normalise => "normalise",
+            Stage::DetectPii => "detect_pii",
+            Stage::Pseudonymise => "pseudonymise",
+            Stage::Language => "language",
+            Stage::Decide => "decide",
+            Stage::Record => "record",
+        }
+    }
+}
+
+/// How long each stage took for one message.
+#[derive(Debug, Clone, Default)]
+pub struct StageTimings(pub Vec<(Stage, Duration)>);
+
+/// One piece of personal data found in a message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PiiFound {
+    /// What it is.
+    pub kind: EntityKind,
+    /// Byte offsets into the ORIGINAL text.
+    pub span: Span,
+    /// The pseudonym that replaced it.
+    pub token: String,
+    /// Recogniser confidence.
+    pub score: f32,
+    /// Which recogniser found it.
+    pub recogniser: &'static str,
+    /// Which validator confirmed it, if any.
+    pub validator: Option<&'static str>,
+}
+
+/// What happened to one message.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The new message's id.
+    pub message_id: Uuid,
+    /// Its conversation (new or continued).
+    pub conversation_id: String,
+    /// When it was received.
+    pub received_at: Timestamp,
+    /// The identified language.
+    pub language: LanguageGuess,
+    /// Personal data found, in text order.
+    pub pii: Vec<PiiFound>,
+    /// The text as models see it.
+    pub pseudonymised_text: String,
+    /// The decision.
+    pub decision: Decision,
+    /// The decision's position in the audit log.
+    pub audit_seq: u64,
+    /// Time spent per stage.
+    pub timings: StageTimings,
+}
+
+/// The configured message path.
+pub struct Pipeline {
+    registry: Registry,
+    language: LanguageIdentifier,
+    policy: Policy,
+    key: PseudonymKey,
+    limits: Limits,
+    store: Arc<dyn Store>,
+    pipeline_version: String,
+}
+
+impl Pipeline {
+    /// Builds the pipeline. Loads the language models, which takes a moment.
+    ///
+    /// # Errors
+    ///
+    /// When the policy's languages are not available in this build.
+    pub fn new(
+        policy: Policy,
+        key: PseudonymKey,
+        limits: Limits,
+        store: Arc<dyn Store>,
+    ) -> Result<Pipeline, BuildError> {
+        let language = LanguageIdentifier::new(&LanguageConfig {
+            languages: policy.languages.clone(),
+            confidence_floor: policy.confidence_floor,
+        })?;
+        let registry = Registry::default();
+        let pipeline_version = format!("candor-pipeline/{} ({})", env!("CARGO_PKG_VERSION"), registry.names().join(", "));
+        Ok(Pipeline { registry, language, policy, key, limits, store, pipeline_version })
+    }
+
+    /// The policy in force.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// The store decisions are recorded in.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// The keyed hash of a customer id, for logs: never log the id itself.
+    pub fn customer_hash(&self, customer_id: &str) -> String {
+        self.key.identifier_hash(customer_id)
+    }
+
+    /// Runs one message through every stage and records it.
+    ///
+    /// When this returns `Ok`, the message, its original, its decision and its audit entry are
+    /// durable. On `Err`, nothing about the message was recorded (a pseudonym ordinal may have
+    /// been reserved, which is harmless: assignments are idempotent).
+    ///
+    /// # Errors
+    ///
+    /// Invalid input, a conversation of another customer, or a storage failure.
+    pub async fn process(&self, inbound: Inbound) -> Result<Outcome, PipelineError> {
+        stages::run(self, inbound).await
+    }
+}

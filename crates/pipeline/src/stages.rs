@@ -1,0 +1,248 @@
+//! The stages themselves, in the order they run.
+
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use candor_audit::{AuditRecord, DecisionRecord, link_hash};
+use candor_core::{Decision, Explanation, LanguageGuess, Reason, Timestamp, Versions};
+use candor_pii::{Detection, Normalised, normalise, pseudonymise, token, without_tokens};
+use candor_store::{NewMessage, StoredPii, VaultEntry};
+use uuid::Uuid;
+
+use crate::{Inbound, InvalidInput, Outcome, PiiFound, Pipeline, PipelineError, RuleInput, Stage, StageTimings};
+
+const MAX_CUSTOMER_ID_BYTES: usize = 256;
+const MAX_CONVERSATION_ID_BYTES: usize = 128;
+
+/// Measures each stage in turn.
+struct Clock {
+    last: Instant,
+    timings: StageTimings,
+}
+
+impl Clock {
+    fn start() -> Clock {
+        Clock { last: Instant::now(), timings: StageTimings::default() }
+    }
+
+    fn lap(&mut self, stage: Stage) {
+        let now = Instant::now();
+        self.timings.0.push((stage, now - self.last));
+        self.last = now;
+    }
+}
+
+pub(crate) async fn run(p: &Pipeline, inbound: Inbound) -> Result<Outcome, PipelineError> {
+    let mut clock = Clock::start();
+
+    let inbound = ingest(p, inbound)?;
+    let message_id = Uuid::now_v7();
+    let received_at = now();
+    let conversation_id = match &inbound.conversation_id {
+        Some(id) => {
+            p.store.check_conversation(id, &inbound.customer_id).await?;
+            id.clone()
+        }
+        None => Uuid::now_v7().to_string(),
+    };
+    clock.lap(Stage::Ingest);
+
+    let normalised = normalise(&inbound.text);
+    clock.lap(Stage::Normalise);
+
+    let detections = p.registry.detect(&normalised.text);
+    clock.lap(Stage::DetectPii);
+
+    let digests: Vec<_> = detections.iter().map(|d| (d.kind, p.key.digest(d.kind, &d.canonical))).collect();
+    let ordinals = p.store.pseudonym_ordinals(&conversation_id, &digests).await?;
+    let pseudonymised_text = pseudonymise(&normalised.text, &detections, &ordinals);
+    let pii = found(&normalised, &detections, &ordinals);
+    clock.lap(Stage::Pseudonymise);
+
+    // The language identifier reads only the customer's own words: never raw personal data,
+    // and not the tokens either, which would read as English.
+    let language = p.language.identify(&without_tokens(&pseudonymised_text));
+    clock.lap(Stage::Language);
+
+    let decision = decide(p, &inbound, &language, &pii);
+    clock.lap(Stage::Decide);
+
+    let record = AuditRecord::Decision(DecisionRecord {
+        message_id: message_id.to_string(),
+        conversation_id: conversation_id.clone(),
+        customer_hash: p.key.identifier_hash(&inbound.customer_id),
+        channel: inbound.channel.as_str().to_owned(),
+        received_at_ms: received_at.millis(),
+        route: decision.route.as_str().to_owned(),
+        rule: decision.rule.clone(),
+        language: language.lang.map(|l| l.code().to_owned()),
+        language_confidence: language.confidence,
+        pii_kinds: pii.iter().map(|f| f.kind.as_str().to_owned()).collect(),
+        pseudonymised_text: pseudonymised_text.clone(),
+        explanation: decision.explanation.summary.clone(),
+        reason_codes: decision.explanation.reasons.iter().map(|r| r.code.clone()).collect(),
+        pipeline_version: decision.versions.pipeline.clone(),
+        policy_version: decision.versions.policy.clone(),
+        language_model_version: decision.versions.language_model.clone(),
+    });
+    let vault = pii
+        .iter()
+        .map(|f| VaultEntry {
+            token: f.token.clone(),
+            kind: f.kind,
+            value: inbound.text[f.span.start..f.span.end].to_owned(),
+        })
+        .collect();
+    let audit_seq = p
+        .store
+        .record_message(
+            NewMessage {
+                id: message_id,
+                conversation_id: conversation_id.clone(),
+                customer_id: inbound.customer_id.clone(),
+                channel: inbound.channel,
+                received_at,
+                original_text: inbound.text.clone(),
+                pseudonymised_text: pseudonymised_text.clone(),
+                metadata: inbound.metadata.clone(),
+                language: language.lang,
+                language_confidence: language.confidence,
+                pii: pii
+                    .iter()
+                    .map(|f| StoredPii {
+                        kind: f.kind,
+                        span: f.span,
+                        token: f.token.clone(),
+                        score: f.score,
+                        recogniser: f.recogniser.to_owned(),
+                    })
+                    .collect(),
+                vault,
+                decision: decision.clone(),
+                audit_payload: record.encode(),
+            },
+            link_hash,
+        )
+        .await?;
+    clock.lap(Stage::Record);
+
+    Ok(Outcome {
+        message_id,
+        conversation_id,
+        received_at,
+        language,
+        pii,
+        pseudonymised_text,
+        decision,
+        audit_seq,
+        timings: clock.timings,
+    })
+}
+
+fn now() -> Timestamp {
+    let ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
+    Timestamp(i64::try_from(ms).unwrap_or(i64::MAX))
+}
+
+/// Validates what arrived; trims identifiers.
+fn ingest(p: &Pipeline, mut m: Inbound) -> Result<Inbound, InvalidInput> {
+    let invalid = |field, problem: String| InvalidInput { field, problem };
+    m.customer_id = m.customer_id.trim().to_owned();
+    if m.customer_id.is_empty() {
+        return Err(invalid("customer_id", "must not be empty".into()));
+    }
+    if m.customer_id.len() > MAX_CUSTOMER_ID_BYTES {
+        return Err(invalid("customer_id", format!("must be at most {MAX_CUSTOMER_ID_BYTES} bytes")));
+    }
+    if m.customer_id.chars().any(char::is_control) {
+        return Err(invalid("customer_id", "must not contain control characters".into()));
+    }
+    if let Some(id) = &m.conversation_id {
+        let ok_chars = id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
+        if id.is_empty() || id.len() > MAX_CONVERSATION_ID_BYTES || !ok_chars {
+            return Err(invalid(
+                "conversation_id",
+                format!("must be 1 to {MAX_CONVERSATION_ID_BYTES} characters of A-Z, a-z, 0-9, `-`, `_`, `.`, `:`"),
+            ));
+        }
+    }
+    if m.text.trim().is_empty() {
+        return Err(invalid("text", "must not be empty".into()));
+    }
+    if m.text.len() > p.limits.max_text_bytes {
+        return Err(invalid(
+            "text",
+            format!("is {} bytes; the limit is {} bytes", m.text.len(), p.limits.max_text_bytes),
+        ));
+    }
+    Ok(m)
+}
+
+/// Maps detections back to the original text and names their tokens.
+fn found(normalised: &Normalised, detections: &[Detection], ordinals: &[u32]) -> Vec<PiiFound> {
+    detections
+        .iter()
+        .zip(ordinals)
+        .map(|(d, ordinal)| PiiFound {
+            kind: d.kind,
+            span: normalised.map.to_original(d.span),
+            token: token(d.kind, *ordinal),
+            score: d.score,
+            recogniser: d.recogniser,
+            validator: d.validator,
+        })
+        .collect()
+}
+
+fn decide(p: &Pipeline, inbound: &Inbound, language: &LanguageGuess, pii: &[PiiFound]) -> Decision {
+    let rule = p.policy.route(&RuleInput {
+        channel: inbound.channel,
+        language: language.lang,
+        contains_pii: !pii.is_empty(),
+    });
+    let mut reasons = Vec::new();
+    reasons.push(Reason {
+        stage: Stage::Language.as_str().to_owned(),
+        code: if language.lang.is_some() { "language_identified" } else { "language_unknown" }.to_owned(),
+        detail: match language.lang {
+            Some(l) => format!("The message is in `{l}` (confidence {:.2}).", language.confidence),
+            None => format!(
+                "The language could not be identified with enough confidence ({:.2}, below the floor of {:.2}).",
+                language.confidence, p.policy.confidence_floor
+            ),
+        },
+    });
+    if !pii.is_empty() {
+        let mut kinds: Vec<&str> = pii.iter().map(|f| f.kind.as_str()).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        reasons.push(Reason {
+            stage: Stage::Pseudonymise.as_str().to_owned(),
+            code: "pii_pseudonymised".to_owned(),
+            detail: format!(
+                "{} piece(s) of personal data ({}) were replaced with pseudonyms before any model saw the text.",
+                pii.len(),
+                kinds.join(", ")
+            ),
+        });
+    }
+    reasons.push(Reason {
+        stage: Stage::Decide.as_str().to_owned(),
+        code: "policy_rule_matched".to_owned(),
+        detail: format!("Policy rule `{}` applied: {}", rule.name, rule.description),
+    });
+    let summary = match rule.route {
+        candor_core::Route::HumanQueue => {
+            format!("Sent to a person (human queue) by policy rule `{}`: {}", rule.name, rule.description)
+        }
+    };
+    Decision {
+        route: rule.route,
+        rule: rule.name.clone(),
+        explanation: Explanation { summary, reasons },
+        versions: Versions {
+            pipeline: p.pipeline_version.clone(),
+            policy: p.policy.version.clone(),
+            language_model: p.language.version().to_owned(),
+        },
+    }
+}

@@ -1,0 +1,443 @@
+//! The statements and row decoding that SQLite and PostgreSQL share.
+//!
+//! Both backends accept the same SQL here (`$n` placeholders, `ON CONFLICT`, `RETURNING`), so
+//! the [`Store`](crate::Store) implementation is written once, in `shared_store_impl!`, and
+//! instantiated per backend with the two things that differ: how a writer takes the
+//! conversation lock, and how it reads the audit head for update.
+
+/// Implements [`crate::Store`] for a type with `writer()` and `reader()` pools of database
+/// `$db`.
+macro_rules! shared_store_impl {
+    (
+        store: $store:ty,
+        db: $db:ty,
+        backend: $backend:expr,
+        lock_conversation: $lock_conversation:expr,
+        select_audit_head: $select_audit_head:expr $(,)?
+    ) => {
+        mod shared_impl {
+            use super::*;
+            use crate::{
+                AuditRow, Backend, ConversationState, LinkHasher, NewMessage, QueueEntry, Store, StoreError,
+                StoredConversation, StoredMessage, StoredPii,
+            };
+            use async_trait::async_trait;
+            use candor_core::{
+                Channel, Decision, EntityKind, Explanation, Lang, Reason, Route, Span, Timestamp, Versions,
+            };
+            use sqlx::Row;
+            use uuid::Uuid;
+
+            type Db = $db;
+            type DbRow = <Db as sqlx::Database>::Row;
+
+            const LOCK_CONVERSATION: Option<&'static str> = $lock_conversation;
+            const SELECT_AUDIT_HEAD: &'static str = $select_audit_head;
+
+            const MESSAGE_COLUMNS_BY_ID: &str = "SELECT id, conversation_id, customer_id, channel, received_at_ms, \
+                 pseudonymised_text, metadata, language, language_confidence, route, rule, explanation, \
+                 pipeline_version, policy_version, language_model_version, audit_seq \
+                 FROM messages WHERE id = $1";
+            const MESSAGE_COLUMNS_BY_CONVERSATION: &str = "SELECT id, conversation_id, customer_id, channel, \
+                 received_at_ms, pseudonymised_text, metadata, language, language_confidence, route, rule, \
+                 explanation, pipeline_version, policy_version, language_model_version, audit_seq \
+                 FROM messages WHERE conversation_id = $1 ORDER BY seq_in_conversation";
+            const PII_BY_ID: &str = "SELECT message_id, kind, start_byte, end_byte, token, score, recogniser \
+                 FROM message_pii WHERE message_id = $1 ORDER BY ord";
+            const PII_BY_CONVERSATION: &str = "SELECT p.message_id, p.kind, p.start_byte, p.end_byte, p.token, \
+                 p.score, p.recogniser FROM message_pii p JOIN messages m ON m.id = p.message_id \
+                 WHERE m.conversation_id = $1 ORDER BY p.message_id, p.ord";
+            const REASONS_BY_ID: &str = "SELECT message_id, stage, code, detail FROM decision_reasons \
+                 WHERE message_id = $1 ORDER BY ord";
+            const REASONS_BY_CONVERSATION: &str = "SELECT r.message_id, r.stage, r.code, r.detail \
+                 FROM decision_reasons r JOIN messages m ON m.id = r.message_id \
+                 WHERE m.conversation_id = $1 ORDER BY r.message_id, r.ord";
+
+            fn corrupt(what: impl std::fmt::Display) -> StoreError {
+                StoreError::Corrupt(what.to_string())
+            }
+
+            fn hash32(bytes: Vec<u8>, column: &str) -> Result<[u8; 32], StoreError> {
+                bytes.try_into().map_err(|_| corrupt(format!("{column} is not 32 bytes")))
+            }
+
+            fn to_u64(v: i64, column: &str) -> Result<u64, StoreError> {
+                u64::try_from(v).map_err(|_| corrupt(format!("{column} is negative")))
+            }
+
+            fn decode_message(row: &DbRow, pii: Vec<StoredPii>, reasons: Vec<Reason>) -> Result<StoredMessage, StoreError> {
+                let id: String = row.try_get("id")?;
+                let language: Option<String> = row.try_get("language")?;
+                let route: String = row.try_get("route")?;
+                let channel: String = row.try_get("channel")?;
+                Ok(StoredMessage {
+                    id: Uuid::parse_str(&id).map_err(corrupt)?,
+                    conversation_id: row.try_get("conversation_id")?,
+                    customer_id: row.try_get("customer_id")?,
+                    channel: channel.parse::<Channel>().map_err(corrupt)?,
+                    received_at: Timestamp(row.try_get("received_at_ms")?),
+                    pseudonymised_text: row.try_get("pseudonymised_text")?,
+                    metadata: row.try_get("metadata")?,
+                    language: language.map(|l| l.parse::<Lang>()).transpose().map_err(corrupt)?,
+                    language_confidence: row.try_get("language_confidence")?,
+                    pii,
+                    decision: Decision {
+                        route: route.parse::<Route>().map_err(corrupt)?,
+                        rule: row.try_get("rule")?,
+                        explanation: Explanation { summary: row.try_get("explanation")?, reasons },
+                        versions: Versions {
+                            pipeline: row.try_get("pipeline_version")?,
+                            policy: row.try_get("policy_version")?,
+                            language_model: row.try_get("language_model_version")?,
+                        },
+                    },
+                    audit_seq: to_u64(row.try_get("audit_seq")?, "audit_seq")?,
+                })
+            }
+
+            fn decode_pii(row: &DbRow) -> Result<(String, StoredPii), StoreError> {
+                let kind: String = row.try_get("kind")?;
+                let start = to_u64(row.try_get("start_byte")?, "start_byte")? as usize;
+                let end = to_u64(row.try_get("end_byte")?, "end_byte")? as usize;
+                if end < start {
+                    return Err(corrupt("PII span ends before it starts"));
+                }
+                let score: f64 = row.try_get("score")?;
+                Ok((
+                    row.try_get("message_id")?,
+                    StoredPii {
+                        kind: kind.parse::<EntityKind>().map_err(corrupt)?,
+                        span: Span::new(start, end),
+                        token: row.try_get("token")?,
+                        score: score as f32,
+                        recogniser: row.try_get("recogniser")?,
+                    },
+                ))
+            }
+
+            fn decode_reason(row: &DbRow) -> Result<(String, Reason), StoreError> {
+                Ok((
+                    row.try_get("message_id")?,
+                    Reason { stage: row.try_get("stage")?, code: row.try_get("code")?, detail: row.try_get("detail")? },
+                ))
+            }
+
+            /// Takes the rows belonging to message `id` out of a grouping.
+            fn take_for<T>(items: &mut std::collections::HashMap<String, Vec<T>>, id: &str) -> Vec<T> {
+                items.remove(id).unwrap_or_default()
+            }
+
+            fn group<T>(rows: Vec<(String, T)>) -> std::collections::HashMap<String, Vec<T>> {
+                let mut map: std::collections::HashMap<String, Vec<T>> = std::collections::HashMap::new();
+                for (id, item) in rows {
+                    map.entry(id).or_default().push(item);
+                }
+                map
+            }
+
+            #[async_trait]
+            impl Store for $store {
+                fn backend(&self) -> Backend {
+                    $backend
+                }
+
+                async fn ping(&self) -> Result<(), StoreError> {
+                    sqlx::query("SELECT 1").execute(self.reader()).await?;
+                    Ok(())
+                }
+
+                async fn check_conversation(&self, conversation_id: &str, customer_id: &str) -> Result<(), StoreError> {
+                    let owner: Option<String> = sqlx::query_scalar("SELECT customer_id FROM conversations WHERE id = $1")
+                        .bind(conversation_id)
+                        .fetch_optional(self.reader())
+                        .await?;
+                    match owner {
+                        Some(owner) if owner != customer_id => {
+                            Err(StoreError::ConversationOwnedByOther(conversation_id.to_owned()))
+                        }
+                        _ => Ok(()),
+                    }
+                }
+
+                async fn pseudonym_ordinals(
+                    &self,
+                    conversation_id: &str,
+                    values: &[(EntityKind, [u8; 32])],
+                ) -> Result<Vec<u32>, StoreError> {
+                    if values.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    let mut tx = self.writer().begin().await?;
+                    if let Some(lock) = LOCK_CONVERSATION {
+                        sqlx::query(lock).bind(conversation_id).execute(&mut *tx).await?;
+                    }
+                    let mut ordinals = Vec::with_capacity(values.len());
+                    for (kind, digest) in values {
+                        let existing: Option<i64> = sqlx::query_scalar(
+                            "SELECT ordinal FROM pseudonyms WHERE conversation_id = $1 AND kind = $2 AND digest = $3",
+                        )
+                        .bind(conversation_id)
+                        .bind(kind.as_str())
+                        .bind(&digest[..])
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                        let ordinal = match existing {
+                            Some(o) => o,
+                            None => {
+                                let next: i64 = sqlx::query_scalar(
+                                    "SELECT COALESCE(MAX(ordinal), 0) + 1 FROM pseudonyms WHERE conversation_id = $1 AND kind = $2",
+                                )
+                                .bind(conversation_id)
+                                .bind(kind.as_str())
+                                .fetch_one(&mut *tx)
+                                .await?;
+                                sqlx::query(
+                                    "INSERT INTO pseudonyms (conversation_id, kind, digest, ordinal) VALUES ($1, $2, $3, $4)",
+                                )
+                                .bind(conversation_id)
+                                .bind(kind.as_str())
+                                .bind(&digest[..])
+                                .bind(next)
+                                .execute(&mut *tx)
+                                .await?;
+                                next
+                            }
+                        };
+                        ordinals.push(u32::try_from(ordinal).map_err(|_| corrupt("pseudonym ordinal out of range"))?);
+                    }
+                    tx.commit().await?;
+                    Ok(ordinals)
+                }
+
+                async fn record_message(&self, m: NewMessage, link: LinkHasher) -> Result<u64, StoreError> {
+                    let id = m.id.to_string();
+                    let state = match m.decision.route {
+                        Route::HumanQueue => ConversationState::WaitingForHuman,
+                    };
+                    let mut tx = self.writer().begin().await?;
+                    let row = sqlx::query(
+                        "INSERT INTO conversations (id, customer_id, channel, state, created_at_ms, waiting_since_ms, \
+                         last_message_at_ms, message_count, last_language) VALUES ($1, $2, $3, $4, $5, $5, $5, 1, $6) \
+                         ON CONFLICT (id) DO UPDATE SET last_message_at_ms = excluded.last_message_at_ms, \
+                         message_count = conversations.message_count + 1, state = excluded.state, \
+                         waiting_since_ms = COALESCE(conversations.waiting_since_ms, excluded.waiting_since_ms), \
+                         last_language = excluded.last_language \
+                         RETURNING customer_id, message_count",
+                    )
+                    .bind(&m.conversation_id)
+                    .bind(&m.customer_id)
+                    .bind(m.channel.as_str())
+                    .bind(state.as_str())
+                    .bind(m.received_at.millis())
+                    .bind(m.language.map(|l| l.code().to_owned()))
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    let owner: String = row.try_get("customer_id")?;
+                    if owner != m.customer_id {
+                        return Err(StoreError::ConversationOwnedByOther(m.conversation_id));
+                    }
+                    let seq_in_conversation: i64 = row.try_get("message_count")?;
+
+                    sqlx::query("INSERT INTO message_originals (message_id, text) VALUES ($1, $2)")
+                        .bind(&id)
+                        .bind(&m.original_text)
+                        .execute(&mut *tx)
+                        .await?;
+
+                    for (ord, p) in m.pii.iter().enumerate() {
+                        sqlx::query(
+                            "INSERT INTO message_pii (message_id, ord, kind, start_byte, end_byte, token, score, recogniser) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                        )
+                        .bind(&id)
+                        .bind(ord as i64)
+                        .bind(p.kind.as_str())
+                        .bind(p.span.start as i64)
+                        .bind(p.span.end as i64)
+                        .bind(&p.token)
+                        .bind(f64::from(p.score))
+                        .bind(&p.recogniser)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    for (ord, r) in m.decision.explanation.reasons.iter().enumerate() {
+                        sqlx::query(
+                            "INSERT INTO decision_reasons (message_id, ord, stage, code, detail) VALUES ($1, $2, $3, $4, $5)",
+                        )
+                        .bind(&id)
+                        .bind(ord as i64)
+                        .bind(&r.stage)
+                        .bind(&r.code)
+                        .bind(&r.detail)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    for v in &m.vault {
+                        sqlx::query(
+                            "INSERT INTO pii_vault (conversation_id, token, kind, value) VALUES ($1, $2, $3, $4) \
+                             ON CONFLICT (conversation_id, token) DO NOTHING",
+                        )
+                        .bind(&m.conversation_id)
+                        .bind(&v.token)
+                        .bind(v.kind.as_str())
+                        .bind(&v.value)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+
+                    // The audit append comes last so that the head row (the one lock every
+                    // writer shares) is held for as short a time as possible.
+                    let head = sqlx::query(SELECT_AUDIT_HEAD).fetch_one(&mut *tx).await?;
+                    let prev_seq = to_u64(head.try_get("seq")?, "audit_head.seq")?;
+                    let prev_hash = hash32(head.try_get("hash")?, "audit_head.hash")?;
+                    let seq = prev_seq + 1;
+                    let hash = link(seq, &prev_hash, &m.audit_payload);
+                    sqlx::query("INSERT INTO audit_log (seq, prev_hash, hash, payload) VALUES ($1, $2, $3, $4)")
+                        .bind(seq as i64)
+                        .bind(&prev_hash[..])
+                        .bind(&hash[..])
+                        .bind(&m.audit_payload)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+                        .bind(seq as i64)
+                        .bind(&hash[..])
+                        .execute(&mut *tx)
+                        .await?;
+
+                    sqlx::query(
+                        "INSERT INTO messages (id, conversation_id, customer_id, channel, received_at_ms, \
+                         seq_in_conversation, pseudonymised_text, metadata, language, language_confidence, route, rule, \
+                         explanation, pipeline_version, policy_version, language_model_version, audit_seq) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+                    )
+                    .bind(&id)
+                    .bind(&m.conversation_id)
+                    .bind(&m.customer_id)
+                    .bind(m.channel.as_str())
+                    .bind(m.received_at.millis())
+                    .bind(seq_in_conversation)
+                    .bind(&m.pseudonymised_text)
+                    .bind(&m.metadata)
+                    .bind(m.language.map(|l| l.code().to_owned()))
+                    .bind(m.language_confidence)
+                    .bind(m.decision.route.as_str())
+                    .bind(&m.decision.rule)
+                    .bind(&m.decision.explanation.summary)
+                    .bind(&m.decision.versions.pipeline)
+                    .bind(&m.decision.versions.policy)
+                    .bind(&m.decision.versions.language_model)
+                    .bind(seq as i64)
+                    .execute(&mut *tx)
+                    .await?;
+                    tx.commit().await?;
+                    Ok(seq)
+                }
+
+                async fn message(&self, id: Uuid) -> Result<Option<StoredMessage>, StoreError> {
+                    let id = id.to_string();
+                    let Some(row) = sqlx::query(MESSAGE_COLUMNS_BY_ID).bind(&id).fetch_optional(self.reader()).await? else {
+                        return Ok(None);
+                    };
+                    let pii = sqlx::query(PII_BY_ID).bind(&id).fetch_all(self.reader()).await?;
+                    let pii = pii.iter().map(|r| decode_pii(r).map(|(_, p)| p)).collect::<Result<_, _>>()?;
+                    let reasons = sqlx::query(REASONS_BY_ID).bind(&id).fetch_all(self.reader()).await?;
+                    let reasons = reasons.iter().map(|r| decode_reason(r).map(|(_, r)| r)).collect::<Result<_, _>>()?;
+                    decode_message(&row, pii, reasons).map(Some)
+                }
+
+                async fn message_original(&self, id: Uuid) -> Result<Option<String>, StoreError> {
+                    Ok(sqlx::query_scalar("SELECT text FROM message_originals WHERE message_id = $1")
+                        .bind(id.to_string())
+                        .fetch_optional(self.reader())
+                        .await?)
+                }
+
+                async fn conversation(&self, id: &str) -> Result<Option<StoredConversation>, StoreError> {
+                    let Some(row) = sqlx::query(
+                        "SELECT id, customer_id, channel, state, created_at_ms, waiting_since_ms FROM conversations WHERE id = $1",
+                    )
+                    .bind(id)
+                    .fetch_optional(self.reader())
+                    .await?
+                    else {
+                        return Ok(None);
+                    };
+                    let pii_rows = sqlx::query(PII_BY_CONVERSATION).bind(id).fetch_all(self.reader()).await?;
+                    let mut pii = group(pii_rows.iter().map(decode_pii).collect::<Result<Vec<_>, _>>()?);
+                    let reason_rows = sqlx::query(REASONS_BY_CONVERSATION).bind(id).fetch_all(self.reader()).await?;
+                    let mut reasons = group(reason_rows.iter().map(decode_reason).collect::<Result<Vec<_>, _>>()?);
+                    let message_rows = sqlx::query(MESSAGE_COLUMNS_BY_CONVERSATION).bind(id).fetch_all(self.reader()).await?;
+                    let mut messages = Vec::with_capacity(message_rows.len());
+                    for m in &message_rows {
+                        let mid: String = m.try_get("id")?;
+                        messages.push(decode_message(m, take_for(&mut pii, &mid), take_for(&mut reasons, &mid))?);
+                    }
+                    let channel: String = row.try_get("channel")?;
+                    let state: String = row.try_get("state")?;
+                    let waiting_since: Option<i64> = row.try_get("waiting_since_ms")?;
+                    Ok(Some(StoredConversation {
+                        id: row.try_get("id")?,
+                        customer_id: row.try_get("customer_id")?,
+                        channel: channel.parse::<Channel>().map_err(corrupt)?,
+                        state: ConversationState::parse(&state)?,
+                        created_at: Timestamp(row.try_get("created_at_ms")?),
+                        waiting_since: waiting_since.map(Timestamp),
+                        messages,
+                    }))
+                }
+
+                async fn queue(&self, limit: u32) -> Result<Vec<QueueEntry>, StoreError> {
+                    let rows = sqlx::query(
+                        "SELECT id, customer_id, channel, waiting_since_ms, message_count, last_language FROM conversations \
+                         WHERE state = $1 ORDER BY waiting_since_ms, id LIMIT $2",
+                    )
+                    .bind(ConversationState::WaitingForHuman.as_str())
+                    .bind(i64::from(limit))
+                    .fetch_all(self.reader())
+                    .await?;
+                    rows.iter()
+                        .map(|r| {
+                            let channel: String = r.try_get("channel")?;
+                            let language: Option<String> = r.try_get("last_language")?;
+                            let waiting: Option<i64> = r.try_get("waiting_since_ms")?;
+                            Ok(QueueEntry {
+                                conversation_id: r.try_get("id")?,
+                                customer_id: r.try_get("customer_id")?,
+                                channel: channel.parse::<Channel>().map_err(corrupt)?,
+                                waiting_since: Timestamp(waiting.ok_or_else(|| corrupt("waiting conversation without waiting_since"))?),
+                                message_count: to_u64(r.try_get("message_count")?, "message_count")?,
+                                language: language.map(|l| l.parse::<Lang>()).transpose().map_err(corrupt)?,
+                            })
+                        })
+                        .collect()
+                }
+
+                async fn audit_entries(&self, after_seq: u64, limit: u32) -> Result<Vec<AuditRow>, StoreError> {
+                    let rows = sqlx::query("SELECT seq, prev_hash, hash, payload FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2")
+                        .bind(i64::try_from(after_seq).map_err(|_| corrupt("sequence out of range"))?)
+                        .bind(i64::from(limit))
+                        .fetch_all(self.reader())
+                        .await?;
+                    rows.iter()
+                        .map(|r| {
+                            Ok(AuditRow {
+                                seq: to_u64(r.try_get("seq")?, "seq")?,
+                                prev_hash: hash32(r.try_get("prev_hash")?, "prev_hash")?,
+                                hash: hash32(r.try_get("hash")?, "hash")?,
+                                payload: r.try_get("payload")?,
+                            })
+                        })
+                        .collect()
+                }
+
+                async fn message_count(&self) -> Result<u64, StoreError> {
+                    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages").fetch_one(self.reader()).await?;
+                    to_u64(n, "count")
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use shared_store_impl;

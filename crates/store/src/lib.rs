@@ -1,0 +1,280 @@
+//! Candor's persistence behind one interface, [`Store`], with two real implementations:
+//! [`SqliteStore`] (the embedded default, WAL, one file) and [`PgStore`] (PostgreSQL, for
+//! several Candor nodes on one database).
+//!
+//! This is the only crate that knows SQL. Both backends share their statements (see
+//! `backend.rs`); they differ only in how concurrent writers are serialised.
+//!
+//! A message, its original text, its personal-data vault entries, its decision and its audit
+//! entry are written in ONE transaction ([`Store::record_message`]): when it returns, all of
+//! them are durable, and if it fails none of them are.
+#![deny(missing_docs)]
+
+use async_trait::async_trait;
+use candor_core::{Channel, Decision, EntityKind, Lang, Span, Timestamp};
+use uuid::Uuid;
+
+mod backend;
+mod postgres;
+mod sqlite;
+#[doc(hidden)]
+pub mod testing;
+
+pub use postgres::PgStore;
+pub use sqlite::{SqliteStore, SqliteSync};
+
+/// Computes the hash of audit entry `seq` from the previous entry's hash and the payload.
+///
+/// The store assigns sequence numbers inside its write transaction, so it must compute the
+/// link there too; the hash function itself belongs to the audit crate, which passes it in.
+pub type LinkHasher = fn(seq: u64, prev: &[u8; 32], payload: &[u8]) -> [u8; 32];
+
+/// A storage failure.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The conversation exists and belongs to a different customer.
+    #[error("conversation `{0}` belongs to another customer")]
+    ConversationOwnedByOther(String),
+    /// Stored data that cannot be read back as what it should be.
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    /// The database could not be reached or refused the operation.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The schema could not be brought up to date.
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The data directory could not be created.
+    #[error("cannot use data directory {path}: {source}")]
+    DataDir {
+        /// The directory.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// One detected piece of personal data, as stored with its message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredPii {
+    /// What it is.
+    pub kind: EntityKind,
+    /// Byte offsets into the ORIGINAL text.
+    pub span: Span,
+    /// The pseudonym that replaced it, e.g. `<EMAIL_1>`.
+    pub token: String,
+    /// Recogniser confidence.
+    pub score: f32,
+    /// The recogniser that found it.
+    pub recogniser: String,
+}
+
+/// An original value kept in the vault, under its pseudonym, for its conversation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VaultEntry {
+    /// The pseudonym, e.g. `<EMAIL_1>`.
+    pub token: String,
+    /// What it is.
+    pub kind: EntityKind,
+    /// The value as the customer wrote it.
+    pub value: String,
+}
+
+/// Everything recorded for one message.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    /// The message id.
+    pub id: Uuid,
+    /// The conversation; created if new.
+    pub conversation_id: String,
+    /// The customer, as the integration identifies them.
+    pub customer_id: String,
+    /// Where it came from.
+    pub channel: Channel,
+    /// When Candor received it.
+    pub received_at: Timestamp,
+    /// The text exactly as sent. Kept in its own table, apart from everything derived.
+    pub original_text: String,
+    /// The text with personal data replaced by pseudonyms.
+    pub pseudonymised_text: String,
+    /// Opaque metadata from the integration (a JSON object as text), if any.
+    pub metadata: Option<String>,
+    /// Identified language, or `None` for unknown.
+    pub language: Option<Lang>,
+    /// Confidence of the language guess.
+    pub language_confidence: f64,
+    /// Detected personal data.
+    pub pii: Vec<StoredPii>,
+    /// New vault entries (values first seen in this message).
+    pub vault: Vec<VaultEntry>,
+    /// The decision.
+    pub decision: Decision,
+    /// The canonical audit record of the decision, appended to the audit log.
+    pub audit_payload: Vec<u8>,
+}
+
+/// A message as read back.
+#[derive(Debug, Clone)]
+pub struct StoredMessage {
+    /// The message id.
+    pub id: Uuid,
+    /// Its conversation.
+    pub conversation_id: String,
+    /// Its customer.
+    pub customer_id: String,
+    /// Where it came from.
+    pub channel: Channel,
+    /// When Candor received it.
+    pub received_at: Timestamp,
+    /// Pseudonymised text.
+    pub pseudonymised_text: String,
+    /// Opaque metadata, if any.
+    pub metadata: Option<String>,
+    /// Identified language.
+    pub language: Option<Lang>,
+    /// Confidence of the language guess.
+    pub language_confidence: f64,
+    /// Detected personal data.
+    pub pii: Vec<StoredPii>,
+    /// The decision.
+    pub decision: Decision,
+    /// The position of the decision's record in the audit log.
+    pub audit_seq: u64,
+}
+
+/// Where a conversation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConversationState {
+    /// Waiting in the human queue.
+    WaitingForHuman,
+}
+
+impl ConversationState {
+    /// The wire and database name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ConversationState::WaitingForHuman => "waiting_for_human",
+        }
+    }
+
+    fn parse(s: &str) -> Result<Self, StoreError> {
+        match s {
+            "waiting_for_human" => Ok(ConversationState::WaitingForHuman),
+            other => Err(StoreError::Corrupt(format!("unknown conversation state `{other}`"))),
+        }
+    }
+}
+
+/// A conversation with its messages, oldest first.
+#[derive(Debug, Clone)]
+pub struct StoredConversation {
+    /// The conversation id.
+    pub id: String,
+    /// Its customer.
+    pub customer_id: String,
+    /// The channel of its first message.
+    pub channel: Channel,
+    /// Where it stands.
+    pub state: ConversationState,
+    /// When its first message arrived.
+    pub created_at: Timestamp,
+    /// Since when it has waited for a person.
+    pub waiting_since: Option<Timestamp>,
+    /// Its messages with their decisions, in the order received.
+    pub messages: Vec<StoredMessage>,
+}
+
+/// One conversation in the human queue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueEntry {
+    /// The conversation id.
+    pub conversation_id: String,
+    /// Its customer.
+    pub customer_id: String,
+    /// The channel of its first message.
+    pub channel: Channel,
+    /// Since when it has waited.
+    pub waiting_since: Timestamp,
+    /// How many messages it has.
+    pub message_count: u64,
+    /// The language of its latest message.
+    pub language: Option<Lang>,
+}
+
+/// One audit log entry as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRow {
+    /// Sequence number, from 1.
+    pub seq: u64,
+    /// Hash of the previous entry.
+    pub prev_hash: [u8; 32],
+    /// This entry's hash.
+    pub hash: [u8; 32],
+    /// The canonical record.
+    pub payload: Vec<u8>,
+}
+
+/// Which database a store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+impl Backend {
+    /// Lower-case name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// Persistence for the message path. Implementations must be safe to share between tasks.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Which database this is.
+    fn backend(&self) -> Backend;
+
+    /// Checks that the database answers.
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Fails with [`StoreError::ConversationOwnedByOther`] when `conversation_id` exists and
+    /// belongs to another customer; succeeds when it is new or theirs.
+    async fn check_conversation(&self, conversation_id: &str, customer_id: &str) -> Result<(), StoreError>;
+
+    /// The ordinal of each value (by kind and keyed digest) within the conversation, assigning
+    /// the next free ordinal per kind to values not seen before. Idempotent.
+    async fn pseudonym_ordinals(
+        &self,
+        conversation_id: &str,
+        values: &[(EntityKind, [u8; 32])],
+    ) -> Result<Vec<u32>, StoreError>;
+
+    /// Records a message with everything derived from it, and appends its audit entry, in one
+    /// transaction. Returns the audit sequence number.
+    async fn record_message(&self, message: NewMessage, link: LinkHasher) -> Result<u64, StoreError>;
+
+    /// A message with its decision.
+    async fn message(&self, id: Uuid) -> Result<Option<StoredMessage>, StoreError>;
+
+    /// The original text of a message, exactly as sent.
+    async fn message_original(&self, id: Uuid) -> Result<Option<String>, StoreError>;
+
+    /// A conversation with its messages in order.
+    async fn conversation(&self, id: &str) -> Result<Option<StoredConversation>, StoreError>;
+
+    /// Conversations waiting for a person, oldest first.
+    async fn queue(&self, limit: u32) -> Result<Vec<QueueEntry>, StoreError>;
+
+    /// Up to `limit` audit entries after `after_seq`, in order.
+    async fn audit_entries(&self, after_seq: u64, limit: u32) -> Result<Vec<AuditRow>, StoreError>;
+
+    /// How many messages are stored.
+    async fn message_count(&self) -> Result<u64, StoreError>;
+}
