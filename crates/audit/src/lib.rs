@@ -58,7 +58,9 @@ pub struct ChainEntry {
 #[non_exhaustive]
 pub enum ChainError {
     /// An entry is missing or out of order.
-    #[error("entry {found}: expected sequence number {expected} (an entry was removed, inserted or reordered)")]
+    #[error(
+        "entry {found}: expected sequence number {expected} (an entry was removed, inserted or reordered)"
+    )]
     Sequence {
         /// The sequence number expected at this position.
         expected: u64,
@@ -97,12 +99,19 @@ impl ChainError {
 /// # Errors
 ///
 /// The first entry that does not fit, and why.
-pub fn verify_chain(after_hash: &[u8; 32], after_seq: u64, entries: &[ChainEntry]) -> Result<[u8; 32], ChainError> {
+pub fn verify_chain(
+    after_hash: &[u8; 32],
+    after_seq: u64,
+    entries: &[ChainEntry],
+) -> Result<[u8; 32], ChainError> {
     let mut prev = *after_hash;
     let mut expected = after_seq + 1;
     for e in entries {
         if e.seq != expected {
-            return Err(ChainError::Sequence { expected, found: e.seq });
+            return Err(ChainError::Sequence {
+                expected,
+                found: e.seq,
+            });
         }
         if e.prev_hash != prev {
             return Err(ChainError::BrokenLink { seq: e.seq });
@@ -207,7 +216,12 @@ mod tests {
             .map(|seq| {
                 let payload = format!("record {seq}").into_bytes();
                 let hash = link_hash(seq, &prev, &payload);
-                let e = ChainEntry { seq, prev_hash: prev, hash, payload };
+                let e = ChainEntry {
+                    seq,
+                    prev_hash: prev,
+                    hash,
+                    payload,
+                };
                 prev = hash;
                 e
             })
@@ -226,7 +240,10 @@ mod tests {
     fn tampering_is_detected_at_the_right_entry() {
         let mut flipped = chain(5);
         flipped[2].payload[0] ^= 1;
-        assert_eq!(verify_chain(&GENESIS, 0, &flipped).unwrap_err(), ChainError::Tampered { seq: 3 });
+        assert_eq!(
+            verify_chain(&GENESIS, 0, &flipped).unwrap_err(),
+            ChainError::Tampered { seq: 3 }
+        );
 
         let mut removed = chain(5);
         removed.remove(1);
@@ -240,7 +257,10 @@ mod tests {
         let mut rehashed = chain(5);
         rehashed[1].payload = b"forged".to_vec();
         rehashed[1].hash = link_hash(2, &rehashed[1].prev_hash, &rehashed[1].payload);
-        assert_eq!(verify_chain(&GENESIS, 0, &rehashed).unwrap_err(), ChainError::BrokenLink { seq: 3 });
+        assert_eq!(
+            verify_chain(&GENESIS, 0, &rehashed).unwrap_err(),
+            ChainError::BrokenLink { seq: 3 }
+        );
     }
 
     #[test]

@@ -59,7 +59,8 @@ pub struct LanguageIdentifier {
 
 impl LanguageIdentifier {
     /// The languages this build carries models for (lingua features in Cargo.toml).
-    pub const AVAILABLE: &'static [&'static str] = &["da", "nl", "de", "en", "sv", "nb", "nn", "fr", "es"];
+    pub const AVAILABLE: &'static [&'static str] =
+        &["da", "nl", "de", "en", "sv", "nb", "nn", "fr", "es"];
 
     /// Builds an identifier, loading the models for the configured languages up front so that
     /// the first message is not slow.
@@ -77,7 +78,8 @@ impl LanguageIdentifier {
             if !Self::AVAILABLE.contains(&lang.code()) {
                 return Err(LanguageConfigError::Unavailable(*lang));
             }
-            let code = IsoCode639_1::from_str(lang.code()).map_err(|_| LanguageConfigError::Unavailable(*lang))?;
+            let code = IsoCode639_1::from_str(lang.code())
+                .map_err(|_| LanguageConfigError::Unavailable(*lang))?;
             if !codes.contains(&code) {
                 codes.push(code);
             }
@@ -105,11 +107,17 @@ impl LanguageIdentifier {
     /// text has no letters to judge by.
     pub fn identify(&self, text: &str) -> LanguageGuess {
         if !text.chars().any(char::is_alphabetic) {
-            return LanguageGuess { lang: None, confidence: 0.0 };
+            return LanguageGuess {
+                lang: None,
+                confidence: 0.0,
+            };
         }
         let values = self.detector.compute_language_confidence_values(text);
         let Some((language, confidence)) = values.first() else {
-            return LanguageGuess { lang: None, confidence: 0.0 };
+            return LanguageGuess {
+                lang: None,
+                confidence: 0.0,
+            };
         };
         let lang = Lang::from_str(&language.iso_code_639_1().to_string().to_lowercase()).ok();
         LanguageGuess {
@@ -131,13 +139,29 @@ mod tests {
     fn identifies_the_four_languages() {
         let id = identifier();
         for (text, code) in [
-            ("Jeg har ikke modtaget min pakke endnu, hvad sker der?", "da"),
-            ("Ik heb mijn pakket nog steeds niet ontvangen, wat is er aan de hand?", "nl"),
-            ("Ich habe mein Paket immer noch nicht erhalten, was ist los?", "de"),
-            ("I still have not received my parcel, what is going on?", "en"),
+            (
+                "Jeg har ikke modtaget min pakke endnu, hvad sker der?",
+                "da",
+            ),
+            (
+                "Ik heb mijn pakket nog steeds niet ontvangen, wat is er aan de hand?",
+                "nl",
+            ),
+            (
+                "Ich habe mein Paket immer noch nicht erhalten, was ist los?",
+                "de",
+            ),
+            (
+                "I still have not received my parcel, what is going on?",
+                "en",
+            ),
         ] {
             let guess = id.identify(text);
-            assert_eq!(guess.lang.map(|l| l.code().to_owned()).as_deref(), Some(code), "{text}");
+            assert_eq!(
+                guess.lang.map(|l| l.code().to_owned()).as_deref(),
+                Some(code),
+                "{text}"
+            );
             assert!(guess.confidence > 0.5);
         }
     }
@@ -145,12 +169,22 @@ mod tests {
     #[test]
     fn text_without_letters_is_unknown() {
         let guess = identifier().identify("12345 !!! :)");
-        assert_eq!(guess, LanguageGuess { lang: None, confidence: 0.0 });
+        assert_eq!(
+            guess,
+            LanguageGuess {
+                lang: None,
+                confidence: 0.0
+            }
+        );
     }
 
     #[test]
     fn below_the_floor_is_unknown_not_a_guess() {
-        let id = LanguageIdentifier::new(&LanguageConfig { confidence_floor: 0.99, ..LanguageConfig::default() }).unwrap();
+        let id = LanguageIdentifier::new(&LanguageConfig {
+            confidence_floor: 0.99,
+            ..LanguageConfig::default()
+        })
+        .unwrap();
         let guess = id.identify("ok");
         assert_eq!(guess.lang, None);
         assert!(guess.confidence < 0.99);
@@ -158,9 +192,21 @@ mod tests {
 
     #[test]
     fn rejects_unavailable_and_too_few_languages() {
-        let bad = LanguageConfig { languages: vec!["fi".parse().unwrap(), Lang::DA], ..LanguageConfig::default() };
-        assert!(matches!(LanguageIdentifier::new(&bad), Err(LanguageConfigError::Unavailable(_))));
-        let one = LanguageConfig { languages: vec![Lang::DA], ..LanguageConfig::default() };
-        assert!(matches!(LanguageIdentifier::new(&one), Err(LanguageConfigError::TooFew(1))));
+        let bad = LanguageConfig {
+            languages: vec!["fi".parse().unwrap(), Lang::DA],
+            ..LanguageConfig::default()
+        };
+        assert!(matches!(
+            LanguageIdentifier::new(&bad),
+            Err(LanguageConfigError::Unavailable(_))
+        ));
+        let one = LanguageConfig {
+            languages: vec![Lang::DA],
+            ..LanguageConfig::default()
+        };
+        assert!(matches!(
+            LanguageIdentifier::new(&one),
+            Err(LanguageConfigError::TooFew(1))
+        ));
     }
 }

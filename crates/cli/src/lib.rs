@@ -1,1 +1,36 @@
-//! placeholder
+//! The `candor` binary's commands, as a library so that tests can reach them.
+
+pub mod app;
+pub mod config;
+pub mod demo;
+pub mod serve;
+pub mod triage;
+
+use anyhow::Context;
+use tracing_subscriber::EnvFilter;
+
+use crate::config::CandorConfig;
+
+/// Sends logs to stderr, as text or JSON lines. `RUST_LOG` overrides the configured level.
+///
+/// Logs carry ids, hashes, counts and timings, never message text or personal data.
+///
+/// # Errors
+///
+/// When the filter does not parse.
+pub fn init_logging(config: &CandorConfig) -> anyhow::Result<()> {
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(v) if !v.is_empty() => EnvFilter::try_new(v),
+        _ => EnvFilter::try_new(&config.log.level),
+    }
+    .context("invalid log level (log.level or RUST_LOG)")?;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if config.log.format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+    Ok(())
+}

@@ -93,7 +93,8 @@ pub enum EntityKind {
 
 impl EntityKind {
     /// Every kind, in a stable order.
-    pub const ALL: &'static [EntityKind] = &[EntityKind::Email, EntityKind::Phone, EntityKind::Iban];
+    pub const ALL: &'static [EntityKind] =
+        &[EntityKind::Email, EntityKind::Phone, EntityKind::Iban];
 
     /// The upper-case name used in pseudonym tokens and wire formats, e.g. `EMAIL`.
     pub fn as_str(&self) -> &'static str {
@@ -178,7 +179,8 @@ pub enum Channel {
 
 impl Channel {
     /// Every channel, in a stable order.
-    pub const ALL: &'static [Channel] = &[Channel::Email, Channel::Chat, Channel::Voice, Channel::Api];
+    pub const ALL: &'static [Channel] =
+        &[Channel::Email, Channel::Chat, Channel::Voice, Channel::Api];
 
     /// The lower-case wire name, e.g. `chat`.
     pub fn as_str(&self) -> &'static str {

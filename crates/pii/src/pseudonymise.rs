@@ -47,7 +47,10 @@ impl PseudonymKey {
 
     /// The digest that identifies a value of `kind` without revealing it.
     pub fn digest(&self, kind: EntityKind, canonical: &str) -> [u8; 32] {
-        self.mac(b"candor/pii-value/v1", &[kind.as_str().as_bytes(), canonical.as_bytes()])
+        self.mac(
+            b"candor/pii-value/v1",
+            &[kind.as_str().as_bytes(), canonical.as_bytes()],
+        )
     }
 
     /// A keyed hash of an identifier (a customer id), for logs and audit records.
@@ -76,7 +79,11 @@ static TOKEN_LIKE: LazyLock<Regex> =
 /// When `ordinals` and `detections` differ in length, or detections overlap: both are bugs in
 /// the caller.
 pub fn pseudonymise(text: &str, detections: &[Detection], ordinals: &[u32]) -> String {
-    assert_eq!(detections.len(), ordinals.len(), "one ordinal per detection");
+    assert_eq!(
+        detections.len(),
+        ordinals.len(),
+        "one ordinal per detection"
+    );
     let mut out = String::with_capacity(text.len() + 16 * detections.len());
     let mut at = 0;
     for (d, ordinal) in detections.iter().zip(ordinals) {
@@ -126,8 +133,14 @@ mod tests {
     fn digests_are_keyed_and_separate_kinds() {
         let a = PseudonymKey::from_bytes([1; 32]);
         let b = PseudonymKey::from_bytes([2; 32]);
-        assert_ne!(a.digest(EntityKind::Email, "x"), b.digest(EntityKind::Email, "x"));
-        assert_ne!(a.digest(EntityKind::Email, "x"), a.digest(EntityKind::Phone, "x"));
+        assert_ne!(
+            a.digest(EntityKind::Email, "x"),
+            b.digest(EntityKind::Email, "x")
+        );
+        assert_ne!(
+            a.digest(EntityKind::Email, "x"),
+            a.digest(EntityKind::Phone, "x")
+        );
         assert_eq!(a.identifier_hash("c-1"), a.identifier_hash("c-1"));
         assert_eq!(a.identifier_hash("c-1").len(), 32);
     }

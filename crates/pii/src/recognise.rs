@@ -104,8 +104,10 @@ fn stands_alone(text: &str, span: Span) -> bool {
 pub struct EmailRecognizer;
 
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[\p{L}\p{N}._%+\-]+@(?:[\p{L}\p{N}](?:[\p{L}\p{N}\-]{0,61}[\p{L}\p{N}])?\.)+\p{L}{2,24}")
-        .expect("valid e-mail pattern")
+    Regex::new(
+        r"[\p{L}\p{N}._%+\-]+@(?:[\p{L}\p{N}](?:[\p{L}\p{N}\-]{0,61}[\p{L}\p{N}])?\.)+\p{L}{2,24}",
+    )
+    .expect("valid e-mail pattern")
 });
 
 impl Recognizer for EmailRecognizer {
@@ -276,7 +278,11 @@ mod tests {
     fn finds_emails_and_lowercases_them() {
         assert_eq!(
             found("Skriv til Ole.Hansen@Firma.dk, tak."),
-            vec![(EntityKind::Email, "Ole.Hansen@Firma.dk", "ole.hansen@firma.dk".to_owned())]
+            vec![(
+                EntityKind::Email,
+                "Ole.Hansen@Firma.dk",
+                "ole.hansen@firma.dk".to_owned()
+            )]
         );
         assert_eq!(found("mail: jürgen@müller.de")[0].1, "jürgen@müller.de");
         assert!(found("an @ sign and user@localhost").is_empty());
@@ -288,8 +294,16 @@ mod tests {
             ("Ring på 22 33 44 55 i morgen", "22 33 44 55", "+4522334455"),
             ("Bel me op 06-12345678 graag", "06-12345678", "+31612345678"),
             ("Rufen Sie 030 12345678 an", "030 12345678", "+493012345678"),
-            ("Call 020 7946 0958 please", "020 7946 0958", "+442079460958"),
-            ("Call +44 7911 123456 now", "+44 7911 123456", "+447911123456"),
+            (
+                "Call 020 7946 0958 please",
+                "020 7946 0958",
+                "+442079460958",
+            ),
+            (
+                "Call +44 7911 123456 now",
+                "+44 7911 123456",
+                "+447911123456",
+            ),
             ("Tel. 0045 22334455.", "0045 22334455", "+4522334455"),
         ] {
             let hits = found(text);
@@ -302,7 +316,13 @@ mod tests {
 
     #[test]
     fn rejects_numbers_that_do_not_validate_or_are_dates() {
-        for text in ["Order 123", "dated 12.03.2024", "+45 1", "version 1.2.3.4.5.6", "+99 1234 5678"] {
+        for text in [
+            "Order 123",
+            "dated 12.03.2024",
+            "+45 1",
+            "version 1.2.3.4.5.6",
+            "+99 1234 5678",
+        ] {
             assert!(found(text).is_empty(), "{text}: {:?}", found(text));
         }
     }
@@ -311,13 +331,26 @@ mod tests {
     fn finds_ibans_with_and_without_spaces_and_checks_mod97() {
         assert_eq!(
             found("IBAN DE89 3704 0044 0532 0130 00 bitte"),
-            vec![(EntityKind::Iban, "DE89 3704 0044 0532 0130 00", "DE89370400440532013000".to_owned())]
+            vec![(
+                EntityKind::Iban,
+                "DE89 3704 0044 0532 0130 00",
+                "DE89370400440532013000".to_owned()
+            )]
         );
-        assert_eq!(found("rekening NL91ABNA0417164300.")[0].1, "NL91ABNA0417164300");
-        assert_eq!(found("konto DK5000400440116243 tak")[0].2, "DK5000400440116243");
+        assert_eq!(
+            found("rekening NL91ABNA0417164300.")[0].1,
+            "NL91ABNA0417164300"
+        );
+        assert_eq!(
+            found("konto DK5000400440116243 tak")[0].2,
+            "DK5000400440116243"
+        );
         // One digit changed: the mod-97 check fails, and no phone number wins the digits either.
         let wrong = found("DE89 3704 0044 0532 0130 01");
-        assert!(wrong.iter().all(|(k, _, _)| *k != EntityKind::Iban), "{wrong:?}");
+        assert!(
+            wrong.iter().all(|(k, _, _)| *k != EntityKind::Iban),
+            "{wrong:?}"
+        );
     }
 
     #[test]

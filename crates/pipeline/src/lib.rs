@@ -35,7 +35,9 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_text_bytes: 32 * 1024 }
+        Limits {
+            max_text_bytes: 32 * 1024,
+        }
     }
 }
 
@@ -217,8 +219,20 @@ impl Pipeline {
             confidence_floor: policy.confidence_floor,
         })?;
         let registry = Registry::default();
-        let pipeline_version = format!("candor-pipeline/{} ({})", env!("CARGO_PKG_VERSION"), registry.names().join(", "));
-        Ok(Pipeline { registry, language, policy, key, limits, store, pipeline_version })
+        let pipeline_version = format!(
+            "candor-pipeline/{} ({})",
+            env!("CARGO_PKG_VERSION"),
+            registry.names().join(", ")
+        );
+        Ok(Pipeline {
+            registry,
+            language,
+            policy,
+            key,
+            limits,
+            store,
+            pipeline_version,
+        })
     }
 
     /// The policy in force.

@@ -105,8 +105,13 @@ pub struct RuleInput {
 impl Rule {
     /// Whether every condition of the rule holds.
     pub fn matches(&self, input: &RuleInput) -> bool {
-        self.channels.as_ref().is_none_or(|c| c.contains(&input.channel))
-            && self.languages.as_ref().is_none_or(|l| l.contains(&input.language))
+        self.channels
+            .as_ref()
+            .is_none_or(|c| c.contains(&input.channel))
+            && self
+                .languages
+                .as_ref()
+                .is_none_or(|l| l.contains(&input.language))
             && self.contains_pii.is_none_or(|p| p == input.contains_pii)
     }
 
@@ -131,9 +136,13 @@ impl Policy {
     /// Every problem found: TOML syntax and unknown keys (reported by the parser, which stops
     /// at the first), then every semantic problem at once.
     pub fn parse(text: &str) -> Result<Policy, PolicyError> {
-        let config: PolicyConfig =
-            toml::from_str(text).map_err(|e| PolicyError { problems: vec![e.to_string().trim_end().to_owned()] })?;
-        let version = format!("sha256:{}", &hex::encode(Sha256::digest(text.as_bytes()))[..16]);
+        let config: PolicyConfig = toml::from_str(text).map_err(|e| PolicyError {
+            problems: vec![e.to_string().trim_end().to_owned()],
+        })?;
+        let version = format!(
+            "sha256:{}",
+            &hex::encode(Sha256::digest(text.as_bytes()))[..16]
+        );
         Policy::validate(config, version)
     }
 
@@ -159,20 +168,34 @@ impl Policy {
         let mut names = HashSet::new();
         let mut rules = Vec::new();
         for (i, r) in config.rules.iter().enumerate() {
-            let at = if r.name.is_empty() { format!("rules[{i}]") } else { format!("rule `{}`", r.name) };
+            let at = if r.name.is_empty() {
+                format!("rules[{i}]")
+            } else {
+                format!("rule `{}`", r.name)
+            };
             if r.name.trim().is_empty() {
                 problems.push(format!("{at}: name must not be empty"));
             } else if !names.insert(r.name.as_str()) {
                 problems.push(format!("{at}: name is used by more than one rule"));
             }
             if r.description.trim().is_empty() {
-                problems.push(format!("{at}: description must not be empty (it is shown in explanations)"));
+                problems.push(format!(
+                    "{at}: description must not be empty (it is shown in explanations)"
+                ));
             }
-            let route = r.route.parse::<Route>().map_err(|e| problems.push(format!("{at}: {e}"))).ok();
+            let route = r
+                .route
+                .parse::<Route>()
+                .map_err(|e| problems.push(format!("{at}: {e}")))
+                .ok();
             let when = r.when.clone().unwrap_or_default();
             let channels = when.channels.map(|cs| {
                 cs.iter()
-                    .filter_map(|c| c.parse::<Channel>().map_err(|e| problems.push(format!("{at}: when.channels: {e}"))).ok())
+                    .filter_map(|c| {
+                        c.parse::<Channel>()
+                            .map_err(|e| problems.push(format!("{at}: when.channels: {e}")))
+                            .ok()
+                    })
                     .collect::<Vec<_>>()
             });
             let rule_languages = when.languages.map(|ls| {
@@ -184,7 +207,9 @@ impl Policy {
                         match l.parse::<Lang>() {
                             Ok(lang) if languages.contains(&lang) => Some(Some(lang)),
                             Ok(lang) => {
-                                problems.push(format!("{at}: when.languages: `{lang}` is not in languages.supported"));
+                                problems.push(format!(
+                                    "{at}: when.languages: `{lang}` is not in languages.supported"
+                                ));
                                 None
                             }
                             Err(e) => {
@@ -197,10 +222,15 @@ impl Policy {
             });
             for (key, empty) in [
                 ("channels", channels.as_ref().is_some_and(Vec::is_empty)),
-                ("languages", rule_languages.as_ref().is_some_and(Vec::is_empty)),
+                (
+                    "languages",
+                    rule_languages.as_ref().is_some_and(Vec::is_empty),
+                ),
             ] {
                 if empty {
-                    problems.push(format!("{at}: when.{key} is empty, so the rule can never match"));
+                    problems.push(format!(
+                        "{at}: when.{key} is empty, so the rule can never match"
+                    ));
                 }
             }
             if let Some(route) = route {
@@ -222,11 +252,19 @@ impl Policy {
                 ));
             }
         } else if !rules.is_empty() {
-            problems.push("the last rule must have no `when` conditions, so that every message gets a route".to_owned());
+            problems.push(
+                "the last rule must have no `when` conditions, so that every message gets a route"
+                    .to_owned(),
+            );
         }
 
         if problems.is_empty() {
-            Ok(Policy { languages, confidence_floor: config.languages.confidence_floor, rules, version })
+            Ok(Policy {
+                languages,
+                confidence_floor: config.languages.confidence_floor,
+                rules,
+                version,
+            })
         } else {
             Err(PolicyError { problems })
         }
@@ -249,8 +287,15 @@ mod tests {
     #[test]
     fn the_shipped_policy_is_valid_and_sends_everything_to_a_person() {
         let policy = Policy::parse(DEFAULT_POLICY).unwrap();
-        assert_eq!(policy.languages, vec![Lang::DA, Lang::NL, Lang::DE, Lang::EN]);
-        let input = RuleInput { channel: Channel::Chat, language: None, contains_pii: true };
+        assert_eq!(
+            policy.languages,
+            vec![Lang::DA, Lang::NL, Lang::DE, Lang::EN]
+        );
+        let input = RuleInput {
+            channel: Channel::Chat,
+            language: None,
+            contains_pii: true,
+        };
         assert_eq!(policy.route(&input).route, Route::HumanQueue);
         assert!(policy.version.starts_with("sha256:"));
     }
@@ -307,7 +352,10 @@ mod tests {
             route = "human_queue"
             when = { channels = ["email"] }
         "#;
-        assert!(Policy::parse(no_catch_all).unwrap_err().problems[0].contains("last rule must have no `when`"));
+        assert!(
+            Policy::parse(no_catch_all).unwrap_err().problems[0]
+                .contains("last rule must have no `when`")
+        );
     }
 
     #[test]
@@ -327,8 +375,16 @@ mod tests {
             route = "human_queue"
         "#;
         let p = Policy::parse(text).unwrap();
-        let hit = RuleInput { channel: Channel::Api, language: None, contains_pii: true };
-        let miss = RuleInput { channel: Channel::Api, language: Some(Lang::DA), contains_pii: true };
+        let hit = RuleInput {
+            channel: Channel::Api,
+            language: None,
+            contains_pii: true,
+        };
+        let miss = RuleInput {
+            channel: Channel::Api,
+            language: Some(Lang::DA),
+            contains_pii: true,
+        };
         assert_eq!(p.route(&hit).name, "unknown-language-with-pii");
         assert_eq!(p.route(&miss).name, "rest");
     }

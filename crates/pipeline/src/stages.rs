@@ -8,7 +8,10 @@ use candor_pii::{Detection, Normalised, normalise, pseudonymise, token, without_
 use candor_store::{NewMessage, StoredPii, VaultEntry};
 use uuid::Uuid;
 
-use crate::{Inbound, InvalidInput, Outcome, PiiFound, Pipeline, PipelineError, RuleInput, Stage, StageTimings};
+use crate::{
+    Inbound, InvalidInput, Outcome, PiiFound, Pipeline, PipelineError, RuleInput, Stage,
+    StageTimings,
+};
 
 const MAX_CUSTOMER_ID_BYTES: usize = 256;
 const MAX_CONVERSATION_ID_BYTES: usize = 128;
@@ -21,7 +24,10 @@ struct Clock {
 
 impl Clock {
     fn start() -> Clock {
-        Clock { last: Instant::now(), timings: StageTimings::default() }
+        Clock {
+            last: Instant::now(),
+            timings: StageTimings::default(),
+        }
     }
 
     fn lap(&mut self, stage: Stage) {
@@ -52,8 +58,14 @@ pub(crate) async fn run(p: &Pipeline, inbound: Inbound) -> Result<Outcome, Pipel
     let detections = p.registry.detect(&normalised.text);
     clock.lap(Stage::DetectPii);
 
-    let digests: Vec<_> = detections.iter().map(|d| (d.kind, p.key.digest(d.kind, &d.canonical))).collect();
-    let ordinals = p.store.pseudonym_ordinals(&conversation_id, &digests).await?;
+    let digests: Vec<_> = detections
+        .iter()
+        .map(|d| (d.kind, p.key.digest(d.kind, &d.canonical)))
+        .collect();
+    let ordinals = p
+        .store
+        .pseudonym_ordinals(&conversation_id, &digests)
+        .await?;
     let pseudonymised_text = pseudonymise(&normalised.text, &detections, &ordinals);
     let pii = found(&normalised, &detections, &ordinals);
     clock.lap(Stage::Pseudonymise);
@@ -79,7 +91,12 @@ pub(crate) async fn run(p: &Pipeline, inbound: Inbound) -> Result<Outcome, Pipel
         pii_kinds: pii.iter().map(|f| f.kind.as_str().to_owned()).collect(),
         pseudonymised_text: pseudonymised_text.clone(),
         explanation: decision.explanation.summary.clone(),
-        reason_codes: decision.explanation.reasons.iter().map(|r| r.code.clone()).collect(),
+        reason_codes: decision
+            .explanation
+            .reasons
+            .iter()
+            .map(|r| r.code.clone())
+            .collect(),
         pipeline_version: decision.versions.pipeline.clone(),
         policy_version: decision.versions.policy.clone(),
         language_model_version: decision.versions.language_model.clone(),
@@ -139,7 +156,9 @@ pub(crate) async fn run(p: &Pipeline, inbound: Inbound) -> Result<Outcome, Pipel
 }
 
 fn now() -> Timestamp {
-    let ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
+    let ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
     Timestamp(i64::try_from(ms).unwrap_or(i64::MAX))
 }
 
@@ -151,17 +170,27 @@ fn ingest(p: &Pipeline, mut m: Inbound) -> Result<Inbound, InvalidInput> {
         return Err(invalid("customer_id", "must not be empty".into()));
     }
     if m.customer_id.len() > MAX_CUSTOMER_ID_BYTES {
-        return Err(invalid("customer_id", format!("must be at most {MAX_CUSTOMER_ID_BYTES} bytes")));
+        return Err(invalid(
+            "customer_id",
+            format!("must be at most {MAX_CUSTOMER_ID_BYTES} bytes"),
+        ));
     }
     if m.customer_id.chars().any(char::is_control) {
-        return Err(invalid("customer_id", "must not contain control characters".into()));
+        return Err(invalid(
+            "customer_id",
+            "must not contain control characters".into(),
+        ));
     }
     if let Some(id) = &m.conversation_id {
-        let ok_chars = id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
+        let ok_chars = id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
         if id.is_empty() || id.len() > MAX_CONVERSATION_ID_BYTES || !ok_chars {
             return Err(invalid(
                 "conversation_id",
-                format!("must be 1 to {MAX_CONVERSATION_ID_BYTES} characters of A-Z, a-z, 0-9, `-`, `_`, `.`, `:`"),
+                format!(
+                    "must be 1 to {MAX_CONVERSATION_ID_BYTES} characters of A-Z, a-z, 0-9, `-`, `_`, `.`, `:`"
+                ),
             ));
         }
     }
@@ -171,7 +200,11 @@ fn ingest(p: &Pipeline, mut m: Inbound) -> Result<Inbound, InvalidInput> {
     if m.text.len() > p.limits.max_text_bytes {
         return Err(invalid(
             "text",
-            format!("is {} bytes; the limit is {} bytes", m.text.len(), p.limits.max_text_bytes),
+            format!(
+                "is {} bytes; the limit is {} bytes",
+                m.text.len(),
+                p.limits.max_text_bytes
+            ),
         ));
     }
     Ok(m)
@@ -232,7 +265,10 @@ fn decide(p: &Pipeline, inbound: &Inbound, language: &LanguageGuess, pii: &[PiiF
     });
     let summary = match rule.route {
         candor_core::Route::HumanQueue => {
-            format!("Sent to a person (human queue) by policy rule `{}`: {}", rule.name, rule.description)
+            format!(
+                "Sent to a person (human queue) by policy rule `{}`: {}",
+                rule.name, rule.description
+            )
         }
     };
     Decision {

@@ -1,1 +1,184 @@
-//! placeholder
+//! Candor's HTTP API: the only crate that knows HTTP and JSON.
+//!
+//! [`router`] builds the axum application over a [`Pipeline`]; [`serve`] runs it with graceful
+//! shutdown. Routes live in `routes.rs`, wire types in `dto.rs`, the error shape in `error.rs`.
+//! A new route is a handler in `routes.rs` with a `#[utoipa::path]`, a line in [`router`] and a
+//! line in [`ApiDoc`].
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Router, middleware};
+use candor_pipeline::Pipeline;
+use serde::de::DeserializeOwned;
+use tokio::net::TcpListener;
+use utoipa::OpenApi;
+
+pub mod dto;
+mod error;
+mod metrics;
+mod routes;
+
+pub use error::{ApiError, ErrorBody, ErrorDetail};
+pub use metrics::Metrics;
+
+/// Settings of the HTTP server.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Largest accepted request body, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            max_body_bytes: 64 * 1024,
+        }
+    }
+}
+
+/// What every handler can reach.
+pub struct AppState {
+    /// The message path.
+    pub pipeline: Arc<Pipeline>,
+    /// Metrics.
+    pub metrics: Metrics,
+    /// Settings.
+    pub config: ServerConfig,
+}
+
+/// The OpenAPI document, generated from the handlers and wire types.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Candor API", description = "Trust layer for AI in customer service: every message pseudonymised, understood, routed and recorded."),
+    paths(
+        routes::post_message,
+        routes::get_message,
+        routes::get_conversation,
+        routes::get_queue,
+        routes::healthz,
+        routes::metrics,
+    ),
+    tags(
+        (name = "messages", description = "Submit messages and read decisions"),
+        (name = "conversations", description = "Conversations and the human queue"),
+        (name = "operations", description = "Health and metrics"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The application.
+pub fn router(state: Arc<AppState>) -> Router {
+    let limit = state.config.max_body_bytes;
+    Router::new()
+        .route(
+            "/v1/messages",
+            post(routes::post_message).fallback(routes::method_not_allowed),
+        )
+        .route(
+            "/v1/messages/{id}",
+            get(routes::get_message).fallback(routes::method_not_allowed),
+        )
+        .route(
+            "/v1/conversations/{id}",
+            get(routes::get_conversation).fallback(routes::method_not_allowed),
+        )
+        .route(
+            "/v1/queue",
+            get(routes::get_queue).fallback(routes::method_not_allowed),
+        )
+        .route("/healthz", get(routes::healthz))
+        .route("/metrics", get(routes::metrics))
+        .route("/openapi.json", get(routes::openapi))
+        .fallback(routes::fallback)
+        .layer(axum::extract::DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            routes::observe,
+        ))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            |_: Box<dyn std::any::Any + Send>| {
+                use axum::response::IntoResponse;
+                tracing::error!("A request handler panicked");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Something went wrong; the request was not recorded.",
+                )
+                .into_response()
+            },
+        ))
+        .with_state(state)
+}
+
+/// Serves the application on `listener` until `shutdown` completes, then finishes the
+/// requests in flight.
+///
+/// # Errors
+///
+/// When the listener fails.
+pub async fn serve(
+    listener: TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Parses a JSON body into `T`, naming the problem: syntax errors (including invalid UTF-8)
+/// are `400 malformed_json`; a missing field, a wrong type or an unknown field is
+/// `422` naming the field.
+///
+/// # Errors
+///
+/// As above.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let malformed = |e: serde_json::Error| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            format!("body is not valid JSON: {e}"),
+        )
+    };
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => {
+                let message = inner.to_string();
+                let (code, field) = if let Some(rest) = message.strip_prefix("missing field `") {
+                    (
+                        "missing_field",
+                        rest.split('`').next().unwrap_or("").to_owned(),
+                    )
+                } else if let Some(rest) = message.strip_prefix("unknown field `") {
+                    (
+                        "unknown_field",
+                        rest.split('`').next().unwrap_or("").to_owned(),
+                    )
+                } else {
+                    ("invalid_field", path.clone())
+                };
+                let message = message
+                    .split(" at line ")
+                    .next()
+                    .unwrap_or(&message)
+                    .to_owned();
+                let message = if path == "." || message.contains(&format!("`{field}`")) {
+                    message
+                } else {
+                    format!("{field}: {message}")
+                };
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message).with_field(field)
+            }
+            _ => malformed(inner),
+        }
+    })?;
+    de.end().map_err(malformed)?;
+    Ok(value)
+}

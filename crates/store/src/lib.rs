@@ -162,7 +162,9 @@ impl ConversationState {
     fn parse(s: &str) -> Result<Self, StoreError> {
         match s {
             "waiting_for_human" => Ok(ConversationState::WaitingForHuman),
-            other => Err(StoreError::Corrupt(format!("unknown conversation state `{other}`"))),
+            other => Err(StoreError::Corrupt(format!(
+                "unknown conversation state `{other}`"
+            ))),
         }
     }
 }
@@ -246,7 +248,11 @@ pub trait Store: Send + Sync + 'static {
 
     /// Fails with [`StoreError::ConversationOwnedByOther`] when `conversation_id` exists and
     /// belongs to another customer; succeeds when it is new or theirs.
-    async fn check_conversation(&self, conversation_id: &str, customer_id: &str) -> Result<(), StoreError>;
+    async fn check_conversation(
+        &self,
+        conversation_id: &str,
+        customer_id: &str,
+    ) -> Result<(), StoreError>;
 
     /// The ordinal of each value (by kind and keyed digest) within the conversation, assigning
     /// the next free ordinal per kind to values not seen before. Idempotent.
@@ -258,7 +264,11 @@ pub trait Store: Send + Sync + 'static {
 
     /// Records a message with everything derived from it, and appends its audit entry, in one
     /// transaction. Returns the audit sequence number.
-    async fn record_message(&self, message: NewMessage, link: LinkHasher) -> Result<u64, StoreError>;
+    async fn record_message(
+        &self,
+        message: NewMessage,
+        link: LinkHasher,
+    ) -> Result<u64, StoreError>;
 
     /// A message with its decision.
     async fn message(&self, id: Uuid) -> Result<Option<StoredMessage>, StoreError>;

@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
 use crate::StoreError;
 
@@ -25,7 +27,9 @@ impl FromStr for SqliteSync {
         match s {
             "full" => Ok(SqliteSync::Full),
             "normal" => Ok(SqliteSync::Normal),
-            other => Err(format!("`{other}` is not a SQLite sync mode (expected `full` or `normal`)")),
+            other => Err(format!(
+                "`{other}` is not a SQLite sync mode (expected `full` or `normal`)"
+            )),
         }
     }
 }
@@ -77,7 +81,11 @@ impl SqliteStore {
             .max_connections(4)
             .connect_with(options.read_only(true))
             .await?;
-        Ok(SqliteStore { writer, reader, path })
+        Ok(SqliteStore {
+            writer,
+            reader,
+            path,
+        })
     }
 
     /// The database file.

@@ -38,12 +38,12 @@ CREATE INDEX messages_conversation ON messages (conversation_id, seq_in_conversa
 -- Originals live apart from everything derived, so that they can be encrypted, purged and
 -- erased on their own.
 CREATE TABLE message_originals (
-    message_id TEXT PRIMARY KEY REFERENCES messages (id),
+    message_id TEXT PRIMARY KEY REFERENCES messages (id) DEFERRABLE INITIALLY DEFERRED,
     text TEXT NOT NULL
 );
 
 CREATE TABLE message_pii (
-    message_id TEXT NOT NULL REFERENCES messages (id),
+    message_id TEXT NOT NULL REFERENCES messages (id) DEFERRABLE INITIALLY DEFERRED,
     ord INTEGER NOT NULL,
     kind TEXT NOT NULL,
     start_byte INTEGER NOT NULL,
@@ -55,7 +55,7 @@ CREATE TABLE message_pii (
 );
 
 CREATE TABLE decision_reasons (
-    message_id TEXT NOT NULL REFERENCES messages (id),
+    message_id TEXT NOT NULL REFERENCES messages (id) DEFERRABLE INITIALLY DEFERRED,
     ord INTEGER NOT NULL,
     stage TEXT NOT NULL,
     code TEXT NOT NULL,

@@ -1,0 +1,152 @@
+//! `candor demo`: starts the server on the embedded default, sends the shipped sample
+//! conversations in Danish, Dutch, German and English through it over HTTP, prints each
+//! decision, and keeps serving.
+
+use std::collections::HashMap;
+
+use anyhow::{Context, bail};
+use candor_server::dto::MessageCreated;
+use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use serde::Deserialize;
+
+use crate::config::CandorConfig;
+
+/// The sample conversations, shipped in the binary so the demo runs from anywhere.
+pub const SAMPLES: &str = include_str!("../samples/conversations.jsonl");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Sample {
+    conversation: String,
+    customer_id: String,
+    channel: String,
+    text: String,
+}
+
+fn shorten(text: &str, max_chars: usize) -> String {
+    if text.chars().count() <= max_chars {
+        text.to_owned()
+    } else {
+        let cut: String = text.chars().take(max_chars - 1).collect();
+        format!("{cut}…")
+    }
+}
+
+/// `candor demo`.
+///
+/// # Errors
+///
+/// When Candor cannot start or a sample is not accepted.
+pub async fn run(config: CandorConfig, exit_when_done: bool) -> anyhow::Result<()> {
+    let samples: Vec<Sample> = SAMPLES
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(serde_json::from_str)
+        .collect::<Result<_, _>>()
+        .context("shipped samples are invalid")?;
+
+    eprintln!(
+        "Starting Candor (storage: {}) …",
+        if config.storage.database_url.is_empty() {
+            "SQLite"
+        } else {
+            "PostgreSQL"
+        }
+    );
+    let pipeline = crate::app::build_pipeline(&config).await?;
+    let listener = match crate::serve::bind(&config.server.addr).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("{e:#}; using a free port instead");
+            crate::serve::bind("127.0.0.1:0").await?
+        }
+    };
+    let running = crate::serve::start(listener, pipeline, &config)?;
+    let base = format!("http://{}", running.addr);
+
+    let client = reqwest::Client::new();
+    let mut conversations: HashMap<String, String> = HashMap::new();
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(vec![
+            "#",
+            "conv",
+            "channel",
+            "language",
+            "personal data",
+            "route",
+            "what models see",
+        ]);
+    for (i, sample) in samples.iter().enumerate() {
+        let mut body = serde_json::json!({
+            "customer_id": sample.customer_id,
+            "channel": sample.channel,
+            "text": sample.text,
+        });
+        if let Some(id) = conversations.get(&sample.conversation) {
+            body["conversation_id"] = serde_json::Value::String(id.clone());
+        }
+        let response = client
+            .post(format!("{base}/v1/messages"))
+            .json(&body)
+            .send()
+            .await
+            .with_context(|| format!("sending sample {}", i + 1))?;
+        let status = response.status();
+        if status.as_u16() != 201 {
+            let text = response.text().await.unwrap_or_default();
+            bail!("sample {} was rejected with {status}: {text}", i + 1);
+        }
+        let created: MessageCreated = response.json().await.context("reading the decision")?;
+        conversations
+            .entry(sample.conversation.clone())
+            .or_insert_with(|| created.conversation_id.clone());
+        let d = &created.decision;
+        let language = match &d.language.code {
+            Some(code) => format!("{code} ({:.2})", d.language.confidence),
+            None => format!("unknown ({:.2})", d.language.confidence),
+        };
+        let pii = if d.pii.is_empty() {
+            "–".to_owned()
+        } else {
+            d.pii
+                .iter()
+                .map(|p| format!("{} {}", p.kind, p.token))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        table.add_row(vec![
+            (i + 1).to_string(),
+            sample.conversation.clone(),
+            sample.channel.clone(),
+            language,
+            pii,
+            d.route.clone(),
+            shorten(&d.pseudonymised_text, 90),
+        ]);
+    }
+    println!("{table}");
+    println!();
+    println!(
+        "Every message above was pseudonymised before any model saw it; originals are kept apart."
+    );
+    println!("Each decision is in the audit log with its explanation, policy and model versions.");
+    println!();
+    println!("Candor is serving on {base}. Try:");
+    println!("  curl -s {base}/v1/queue");
+    println!("  curl -s -X POST {base}/v1/messages -H 'content-type: application/json' \\");
+    println!(
+        "       -d '{{\"customer_id\":\"c-1\",\"channel\":\"chat\",\"text\":\"Hej, min mail er ole@example.dk\"}}'"
+    );
+    println!("  curl -s {base}/openapi.json");
+    println!("  curl -s {base}/metrics");
+
+    if exit_when_done {
+        running.stop().await
+    } else {
+        println!("Press Ctrl-C to stop.");
+        running.until_signal().await
+    }
+}

@@ -1,0 +1,127 @@
+//! `candor serve`, and the server lifecycle that `candor demo` shares.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use candor_pipeline::Pipeline;
+use candor_server::{AppState, Metrics, ServerConfig};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::config::CandorConfig;
+
+/// A server running in the background.
+pub struct Running {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+    grace: Duration,
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+/// Starts serving `pipeline` on `listener`.
+pub fn start(
+    listener: TcpListener,
+    pipeline: Arc<Pipeline>,
+    config: &CandorConfig,
+) -> anyhow::Result<Running> {
+    let addr = listener.local_addr()?;
+    let state = Arc::new(AppState {
+        pipeline,
+        metrics: Metrics::default(),
+        config: ServerConfig {
+            max_body_bytes: config.server.max_body_bytes,
+        },
+    });
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(candor_server::serve(listener, state, async move {
+        let _ = stopped.await;
+    }));
+    Ok(Running {
+        addr,
+        stop: Some(stop),
+        task,
+        grace: Duration::from_secs(config.server.shutdown_grace_secs),
+    })
+}
+
+impl Running {
+    /// Stops accepting connections and waits (up to the grace period) for requests in flight.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match tokio::time::timeout(self.grace, &mut self.task).await {
+            Ok(joined) => joined
+                .context("server task failed")?
+                .context("server failed"),
+            Err(_) => {
+                tracing::warn!(
+                    grace_secs = self.grace.as_secs(),
+                    "Requests still in flight after the grace period; stopping"
+                );
+                self.task.abort();
+                Ok(())
+            }
+        }
+    }
+
+    /// Runs until a shutdown signal or a server failure.
+    pub async fn until_signal(mut self) -> anyhow::Result<()> {
+        tokio::select! {
+            () = shutdown_signal() => {
+                tracing::info!("Shutting down; finishing requests in flight");
+                self.stop().await
+            }
+            joined = &mut self.task => joined.context("server task failed")?.context("server failed"),
+        }
+    }
+}
+
+/// Binds `addr`, naming it in the error.
+pub async fn bind(addr: &str) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))
+}
+
+/// `candor serve`.
+pub async fn run(config: CandorConfig) -> anyhow::Result<()> {
+    let pipeline = crate::app::build_pipeline(&config).await?;
+    let listener = bind(&config.server.addr).await?;
+    let running = start(listener, pipeline.clone(), &config)?;
+    tracing::info!(
+        addr = %running.addr,
+        storage = pipeline.store().backend().as_str(),
+        policy = %pipeline.policy().version,
+        "Candor is listening"
+    );
+    // Scripts and tests read this line to learn the port when binding port 0.
+    println!("Candor listening on http://{}", running.addr);
+    running.until_signal().await
+}
