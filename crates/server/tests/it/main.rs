@@ -1,0 +1,181 @@
+//! The API over real TCP on port 0, against real SQLite and real PostgreSQL.
+//!
+//! Every test runs once per backend (`sqlite::…` and `postgres::…`), through `spawn_app`.
+
+mod api;
+mod bad_input;
+
+use std::sync::Arc;
+
+use candor_pii::PseudonymKey;
+use candor_pipeline::{DEFAULT_POLICY, Limits, Pipeline, Policy};
+use candor_server::{AppState, Metrics, ServerConfig};
+use candor_store::testing::ScratchDatabase;
+use candor_store::{PgStore, SqliteStore, SqliteSync, Store};
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Keeps the database alive for the test.
+#[allow(dead_code)]
+enum Guard {
+    Dir(tempfile::TempDir),
+    Pg(ScratchDatabase),
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub store: Arc<dyn Store>,
+    stop: Option<oneshot::Sender<()>>,
+    _guard: Guard,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, ServerConfig::default(), Limits::default()).await
+}
+
+pub async fn spawn_app_with(backend: Backend, config: ServerConfig, limits: Limits) -> TestApp {
+    let (store, guard): (Arc<dyn Store>, Guard) = match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().unwrap();
+            let store = SqliteStore::open(dir.path(), SqliteSync::Normal)
+                .await
+                .unwrap();
+            (Arc::new(store), Guard::Dir(dir))
+        }
+        Backend::Postgres => {
+            let db = ScratchDatabase::create().await;
+            let store = PgStore::connect(&db.url).await.unwrap();
+            (Arc::new(store), Guard::Pg(db))
+        }
+    };
+    let policy = Policy::parse(DEFAULT_POLICY).unwrap();
+    let pipeline = Pipeline::new(
+        policy,
+        PseudonymKey::from_bytes([42; 32]),
+        limits,
+        store.clone(),
+    )
+    .unwrap();
+    let state = Arc::new(AppState {
+        pipeline: Arc::new(pipeline),
+        metrics: Metrics::default(),
+        config,
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(candor_server::serve(listener, state, async move {
+        let _ = stopped.await;
+    }));
+    TestApp {
+        base: format!("http://{addr}"),
+        client: reqwest::Client::new(),
+        store,
+        stop: Some(stop),
+        _guard: guard,
+    }
+}
+
+impl TestApp {
+    pub async fn post(&self, body: &Value) -> (u16, Value) {
+        let r = self
+            .client
+            .post(format!("{}/v1/messages", self.base))
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap())
+    }
+
+    pub async fn post_raw(&self, body: Vec<u8>, content_type: Option<&str>) -> (u16, Value) {
+        let mut req = self
+            .client
+            .post(format!("{}/v1/messages", self.base))
+            .body(body);
+        if let Some(ct) = content_type {
+            req = req.header("content-type", ct);
+        }
+        let r = req.send().await.unwrap();
+        let status = r.status().as_u16();
+        let text = r.text().await.unwrap();
+        let value = serde_json::from_str(&text)
+            .unwrap_or_else(|_| panic!("error body is not JSON: {text:?}"));
+        (status, value)
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        let text = r.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    /// Sends a valid message and returns the 201 body.
+    pub async fn accept(&self, customer: &str, conversation: Option<&str>, text: &str) -> Value {
+        let mut body = json!({"customer_id": customer, "channel": "chat", "text": text});
+        if let Some(c) = conversation {
+            body["conversation_id"] = json!(c);
+        }
+        let (status, value) = self.post(&body).await;
+        assert_eq!(status, 201, "{value}");
+        value
+    }
+}
+
+/// Declares each listed async test once per backend.
+macro_rules! per_backend {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(crate::Backend::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(crate::Backend::Postgres).await;
+                }
+            )*
+        }
+    };
+}
+pub(crate) use per_backend;
