@@ -105,8 +105,7 @@ pub fn verify_chain(
     entries: &[ChainEntry],
 ) -> Result<[u8; 32], ChainError> {
     let mut prev = *after_hash;
-    let mut expected = after_seq + 1;
-    for e in entries {
+    for (expected, e) in (after_seq + 1..).zip(entries) {
         if e.seq != expected {
             return Err(ChainError::Sequence {
                 expected,
@@ -120,7 +119,6 @@ pub fn verify_chain(
             return Err(ChainError::Tampered { seq: e.seq });
         }
         prev = e.hash;
-        expected += 1;
     }
     Ok(prev)
 }

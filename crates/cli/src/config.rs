@@ -190,10 +190,9 @@ impl CandorConfig {
                     .to_owned(),
             );
         }
-        if !self.storage.database_url.is_empty()
-            && !(self.storage.database_url.starts_with("postgres://")
-                || self.storage.database_url.starts_with("postgresql://"))
-        {
+        let url = &self.storage.database_url;
+        let postgres = url.starts_with("postgres://") || url.starts_with("postgresql://");
+        if !url.is_empty() && !postgres {
             problems.push(
                 "storage.database_url: must start with postgres:// (leave empty for SQLite)"
                     .to_owned(),

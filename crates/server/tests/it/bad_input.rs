@@ -12,6 +12,9 @@ per_backend!(
     unknown_routes_and_methods_get_json_errors,
 );
 
+/// A bad request: name, body, content type, expected status, error code and field.
+type Case = (&'static str, Vec<u8>, Option<&'static str>, u16, &'static str, Option<&'static str>);
+
 async fn every_kind_of_bad_request_is_named_and_loses_nothing(backend: Backend) {
     let app = spawn_app(backend).await;
     let kept = app
@@ -19,7 +22,7 @@ async fn every_kind_of_bad_request_is_named_and_loses_nothing(backend: Backend) 
         .await;
 
     let valid = || json!({"customer_id": "c", "channel": "chat", "text": "hello there"});
-    let cases: Vec<(&str, Vec<u8>, Option<&str>, u16, &str, Option<&str>)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "malformed JSON",
             b"{\"customer_id\": \"c\",".to_vec(),
