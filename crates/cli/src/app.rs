@@ -1,13 +1,15 @@
-//! Assembles Candor from its configuration: store, key, policy, pipeline.
+//! Assembles Candor from its configuration: store, keys, policy, pipeline, ledger.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
+use candor_audit::CheckpointSigner;
 use candor_pii::PseudonymKey;
-use candor_pipeline::{DEFAULT_POLICY, Limits, Pipeline, Policy};
+use candor_pipeline::{DEFAULT_POLICY, Ledger, Limits, Pipeline, Policy};
 use candor_store::{PgStore, SqliteStore, SqliteSync, Store};
+use sha2::Digest;
 
 use crate::config::CandorConfig;
 
@@ -57,33 +59,59 @@ pub fn load_policy(config: &CandorConfig) -> anyhow::Result<Policy> {
     Policy::parse(&text).with_context(|| format!("policy file {}", path.display()))
 }
 
-fn key_path(config: &CandorConfig) -> PathBuf {
-    if config.privacy.pseudonym_key_file.as_os_str().is_empty() {
-        config.storage.data_dir.join("keys").join("pseudonym.key")
+fn key_path(configured: &Path, data_dir: &Path, default_name: &str) -> PathBuf {
+    if configured.as_os_str().is_empty() {
+        data_dir.join("keys").join(default_name)
     } else {
-        config.privacy.pseudonym_key_file.clone()
+        configured.to_owned()
     }
 }
 
-/// Reads the pseudonym key, creating it (readable by the owner only) on first start.
+/// Where the pseudonym key lives.
+pub fn pseudonym_key_path(config: &CandorConfig) -> PathBuf {
+    key_path(
+        &config.privacy.pseudonym_key_file,
+        &config.storage.data_dir,
+        "pseudonym.key",
+    )
+}
+
+/// Where the checkpoint-signing key lives.
+pub fn signing_key_path(config: &CandorConfig) -> PathBuf {
+    key_path(
+        &config.audit.signing_key_file,
+        &config.storage.data_dir,
+        "audit-signing.key",
+    )
+}
+
+/// Reads a 32-byte secret stored as 64 hex digits.
+///
+/// # Errors
+///
+/// When the file cannot be read or does not hold 64 hex digits.
+pub fn read_secret(path: &Path) -> anyhow::Result<[u8; 32]> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read key file {}", path.display()))?;
+    hex::decode(text.trim())
+        .ok()
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .with_context(|| {
+            format!(
+                "key file {} must hold exactly 64 hex digits",
+                path.display()
+            )
+        })
+}
+
+/// Reads a 32-byte secret, creating it (readable by the owner only) on first start.
 ///
 /// # Errors
 ///
 /// When the file cannot be read or written, or does not hold 64 hex digits.
-pub fn load_or_create_key(path: &Path) -> anyhow::Result<PseudonymKey> {
+pub fn load_or_create_secret(path: &Path) -> anyhow::Result<[u8; 32]> {
     if path.exists() {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read key file {}", path.display()))?;
-        let bytes = hex::decode(text.trim())
-            .ok()
-            .and_then(|b| <[u8; 32]>::try_from(b).ok());
-        let Some(bytes) = bytes else {
-            bail!(
-                "key file {} must hold exactly 64 hex digits",
-                path.display()
-            );
-        };
-        return Ok(PseudonymKey::from_bytes(bytes));
+        return read_secret(path);
     }
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)
@@ -97,29 +125,71 @@ pub fn load_or_create_key(path: &Path) -> anyhow::Result<PseudonymKey> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options
-        .open(path)
-        .with_context(|| format!("cannot create key file {}", path.display()))?;
-    writeln!(file, "{}", hex::encode(bytes))?;
-    file.sync_all()?;
-    tracing::info!(path = %path.display(), "Created a new pseudonym key");
-    Ok(PseudonymKey::from_bytes(bytes))
+    match options.open(path) {
+        Ok(mut file) => {
+            writeln!(file, "{}", hex::encode(bytes))?;
+            file.sync_all()?;
+            tracing::info!(path = %path.display(), "Created a new key");
+            Ok(bytes)
+        }
+        // Another process (a second node, or `triage` beside `serve`) created it first.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => read_secret(path),
+        Err(e) => Err(e).with_context(|| format!("cannot create key file {}", path.display())),
+    }
 }
 
-/// Builds the pipeline over the configured store.
+/// The checkpoint signer from the configured seed and origin.
 ///
 /// # Errors
 ///
-/// Any failure to open the store, read the key or policy, or load the language models.
-pub async fn build_pipeline(config: &CandorConfig) -> anyhow::Result<Arc<Pipeline>> {
+/// When the key cannot be read (or, with `create`, created), or the origin is not a valid
+/// key name.
+pub fn signer(config: &CandorConfig, create: bool) -> anyhow::Result<CheckpointSigner> {
+    let path = signing_key_path(config);
+    let seed = if create {
+        load_or_create_secret(&path)?
+    } else {
+        read_secret(&path)?
+    };
+    let origin = if config.audit.origin.is_empty() {
+        // Derived from the public key, so that two deployments never share an origin by accident.
+        let probe = CheckpointSigner::new("candor-audit", &seed).map_err(anyhow::Error::msg)?;
+        let vkey = probe.verifier().to_vkey();
+        let public = vkey.rsplit('+').next().unwrap_or_default();
+        format!(
+            "candor-audit-{}",
+            &hex::encode(sha2::Sha256::digest(public.as_bytes()))[..8]
+        )
+    } else {
+        config.audit.origin.clone()
+    };
+    CheckpointSigner::new(&origin, &seed).context("audit.origin")
+}
+
+/// The ledger over `store`.
+///
+/// # Errors
+///
+/// When the signing key cannot be loaded.
+pub fn build_ledger(config: &CandorConfig, store: Arc<dyn Store>) -> anyhow::Result<Arc<Ledger>> {
+    Ok(Arc::new(Ledger::new(store, signer(config, true)?)))
+}
+
+/// Builds the pipeline and the ledger over the configured store.
+///
+/// # Errors
+///
+/// Any failure to open the store, read the keys or policy, or load the language models.
+pub async fn build(config: &CandorConfig) -> anyhow::Result<(Arc<Pipeline>, Arc<Ledger>)> {
     let policy = load_policy(config)?;
-    let key = load_or_create_key(&key_path(config))?;
+    let key = PseudonymKey::from_bytes(load_or_create_secret(&pseudonym_key_path(config))?);
     let store = open_store(config).await?;
+    let ledger = build_ledger(config, store.clone())?;
     let limits = Limits {
         max_text_bytes: config.pipeline.max_text_bytes,
     };
     let pipeline = tokio::task::spawn_blocking(move || Pipeline::new(policy, key, limits, store))
         .await
         .context("loading the pipeline panicked")??;
-    Ok(Arc::new(pipeline))
+    Ok((Arc::new(pipeline), ledger))
 }

@@ -25,6 +25,33 @@ pub struct CandorConfig {
     pub privacy: PrivacySection,
     /// `[log]`.
     pub log: LogSection,
+    /// `[audit]`.
+    pub audit: AuditSection,
+}
+
+/// `[audit]`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditSection {
+    /// File holding the Ed25519 checkpoint-signing seed (64 hex digits). Empty:
+    /// `DATA_DIR/keys/audit-signing.key`, created on first start. Nodes sharing one PostgreSQL
+    /// must share it.
+    pub signing_key_file: PathBuf,
+    /// The log's name in checkpoints (and the key's name). Empty: `candor-audit-` and the first
+    /// 8 hex digits of the SHA-256 of the public key.
+    pub origin: String,
+    /// How often `serve` signs a checkpoint when the log has grown; 0 turns it off.
+    pub checkpoint_interval_secs: u64,
+}
+
+impl Default for AuditSection {
+    fn default() -> Self {
+        AuditSection {
+            signing_key_file: PathBuf::new(),
+            origin: String::new(),
+            checkpoint_interval_secs: 60,
+        }
+    }
 }
 
 /// `[server]`.

@@ -53,7 +53,7 @@ pub async fn run(config: CandorConfig, exit_when_done: bool) -> anyhow::Result<(
             "PostgreSQL"
         }
     );
-    let pipeline = crate::app::build_pipeline(&config).await?;
+    let (pipeline, ledger) = crate::app::build(&config).await?;
     let listener = match crate::serve::bind(&config.server.addr).await {
         Ok(l) => l,
         Err(e) => {
@@ -61,7 +61,7 @@ pub async fn run(config: CandorConfig, exit_when_done: bool) -> anyhow::Result<(
             crate::serve::bind("127.0.0.1:0").await?
         }
     };
-    let running = crate::serve::start(listener, pipeline, &config)?;
+    let running = crate::serve::start(listener, pipeline, ledger, &config)?;
     let base = format!("http://{}", running.addr);
 
     let client = reqwest::Client::new();

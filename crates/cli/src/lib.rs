@@ -1,6 +1,7 @@
 //! The `candor` binary's commands, as a library so that tests can reach them.
 
 pub mod app;
+pub mod audit_cmd;
 pub mod config;
 pub mod demo;
 pub mod serve;

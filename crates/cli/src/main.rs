@@ -72,6 +72,55 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Verify the tamper-evident audit ledger, print proofs, sign checkpoints.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the whole Merkle tree from the stored records and check every stored hash,
+    /// every checkpoint signature and the consistency between consecutive checkpoints.
+    /// Exits 0 only when everything verifies; otherwise names the first bad entry or checkpoint.
+    #[command(
+        after_help = "Example:\n  candor audit verify --data-dir ./candor-data\n  candor audit verify --database-url postgres://candor@db:5432/candor --public-key 'candor-audit-1a2b3c4d+0badc0de+AU…'"
+    )]
+    Verify {
+        /// Verifier key to check checkpoints against (as published at /v1/audit/public-key)
+        /// [default: derived from the local signing key].
+        #[arg(long, value_name = "VKEY")]
+        public_key: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Print an entry with its inclusion proof, or a consistency proof, as JSON.
+    #[command(
+        after_help = "Example:\n  candor audit proof --entry 41\n  candor audit proof --entry 41 --tree-size 100\n  candor audit proof --consistency 100 250"
+    )]
+    Proof {
+        /// The entry (leaf index, from 0) to prove.
+        #[arg(
+            long,
+            value_name = "N",
+            conflicts_with = "consistency",
+            required_unless_present = "consistency"
+        )]
+        entry: Option<u64>,
+        /// The tree size to prove inclusion in [default: the current size].
+        #[arg(long, value_name = "M", requires = "entry")]
+        tree_size: Option<u64>,
+        /// Prove that the tree of B entries extends the tree of A entries.
+        #[arg(long, num_args = 2, value_names = ["A", "B"])]
+        consistency: Option<Vec<u64>>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Sign a checkpoint of the log as it is now and print it.
+    #[command(after_help = "Example:\n  candor audit checkpoint --data-dir ./candor-data")]
+    Checkpoint {
+        #[command(flatten)]
+        common: Common,
+    },
 }
 
 fn load(common: &Common, addr: Option<String>) -> anyhow::Result<CandorConfig> {
@@ -83,6 +132,15 @@ fn load(common: &Common, addr: Option<String>) -> anyhow::Result<CandorConfig> {
             database_url: common.database_url.clone(),
         },
     )
+}
+
+/// Commands whose output is the point log only warnings, unless asked otherwise.
+fn quiet_logs(config: &CandorConfig) -> CandorConfig {
+    let mut quiet = config.clone();
+    if std::env::var_os("RUST_LOG").is_none() && quiet.log.level == "info" {
+        quiet.log.level = "warn".to_owned();
+    }
+    quiet
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -107,13 +165,37 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo { addr, exit, common } => {
             let config = load(&common, addr)?;
             // The demo's output is the table; keep the logs to warnings unless asked.
-            let mut quiet = config.clone();
-            if std::env::var_os("RUST_LOG").is_none() && quiet.log.level == "info" {
-                quiet.log.level = "warn".to_owned();
-            }
-            candor::init_logging(&quiet)?;
+            candor::init_logging(&quiet_logs(&config))?;
             candor::demo::run(config, exit).await?;
         }
+        Command::Audit(command) => match command {
+            AuditCommand::Verify { public_key, common } => {
+                let config = load(&common, None)?;
+                candor::init_logging(&quiet_logs(&config))?;
+                candor::audit_cmd::verify(&config, public_key.as_deref()).await?;
+            }
+            AuditCommand::Proof {
+                entry,
+                tree_size,
+                consistency,
+                common,
+            } => {
+                let config = load(&common, None)?;
+                candor::init_logging(&quiet_logs(&config))?;
+                match (entry, consistency.as_deref()) {
+                    (Some(n), _) => candor::audit_cmd::entry_proof(&config, n, tree_size).await?,
+                    (None, Some([a, b])) => {
+                        candor::audit_cmd::consistency_proof(&config, *a, *b).await?
+                    }
+                    _ => anyhow::bail!("give --entry N or --consistency A B"),
+                }
+            }
+            AuditCommand::Checkpoint { common } => {
+                let config = load(&common, None)?;
+                candor::init_logging(&quiet_logs(&config))?;
+                candor::audit_cmd::checkpoint(&config).await?;
+            }
+        },
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use candor_pipeline::Pipeline;
+use candor_pipeline::{Ledger, Pipeline};
 use candor_server::{AppState, Metrics, ServerConfig};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -19,6 +19,8 @@ pub struct Running {
     pub addr: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
+    checkpoints: Option<JoinHandle<()>>,
+    ledger: Arc<Ledger>,
     grace: Duration,
 }
 
@@ -48,11 +50,13 @@ pub async fn shutdown_signal() {
 pub fn start(
     listener: TcpListener,
     pipeline: Arc<Pipeline>,
+    ledger: Arc<Ledger>,
     config: &CandorConfig,
 ) -> anyhow::Result<Running> {
     let addr = listener.local_addr()?;
     let state = Arc::new(AppState {
         pipeline,
+        ledger: ledger.clone(),
         metrics: Metrics::default(),
         config: ServerConfig {
             max_body_bytes: config.server.max_body_bytes,
@@ -62,12 +66,34 @@ pub fn start(
     let task = tokio::spawn(candor_server::serve(listener, state, async move {
         let _ = stopped.await;
     }));
+    let interval = config.audit.checkpoint_interval_secs;
+    let checkpoints = (interval > 0).then(|| {
+        tokio::spawn(checkpoint_periodically(
+            ledger.clone(),
+            Duration::from_secs(interval),
+        ))
+    });
     Ok(Running {
         addr,
         stop: Some(stop),
         task,
+        checkpoints,
+        ledger,
         grace: Duration::from_secs(config.server.shutdown_grace_secs),
     })
+}
+
+/// Signs a checkpoint every `every` when the log has grown since the last one.
+async fn checkpoint_periodically(ledger: Arc<Ledger>, every: Duration) {
+    let mut ticker = tokio::time::interval(every);
+    ticker.tick().await;
+    loop {
+        ticker.tick().await;
+        match ledger.checkpoint(Pipeline::now()).await {
+            Ok(c) => tracing::debug!(size = c.root.size, "Audit checkpoint in force"),
+            Err(e) => tracing::warn!(error = %e, "Could not sign an audit checkpoint; will retry"),
+        }
+    }
 }
 
 impl Running {
@@ -76,10 +102,13 @@ impl Running {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        match tokio::time::timeout(self.grace, &mut self.task).await {
+        if let Some(task) = self.checkpoints.take() {
+            task.abort();
+        }
+        let served = match tokio::time::timeout(self.grace, &mut self.task).await {
             Ok(joined) => joined
-                .context("server task failed")?
-                .context("server failed"),
+                .context("server task failed")
+                .and_then(|r| r.context("server failed")),
             Err(_) => {
                 tracing::warn!(
                     grace_secs = self.grace.as_secs(),
@@ -88,7 +117,12 @@ impl Running {
                 self.task.abort();
                 Ok(())
             }
+        };
+        // A last checkpoint covers everything accepted before shutdown.
+        if let Err(e) = self.ledger.checkpoint(Pipeline::now()).await {
+            tracing::warn!(error = %e, "Could not sign the final audit checkpoint");
         }
+        served
     }
 
     /// Runs until a shutdown signal or a server failure.
@@ -112,9 +146,9 @@ pub async fn bind(addr: &str) -> anyhow::Result<TcpListener> {
 
 /// `candor serve`.
 pub async fn run(config: CandorConfig) -> anyhow::Result<()> {
-    let pipeline = crate::app::build_pipeline(&config).await?;
+    let (pipeline, ledger) = crate::app::build(&config).await?;
     let listener = bind(&config.server.addr).await?;
-    let running = start(listener, pipeline.clone(), &config)?;
+    let running = start(listener, pipeline.clone(), ledger, &config)?;
     tracing::info!(
         addr = %running.addr,
         storage = pipeline.store().backend().as_str(),

@@ -88,7 +88,7 @@ pub async fn run(
     output: Option<&Path>,
 ) -> anyhow::Result<Summary> {
     let total = count_lines(input).with_context(|| format!("cannot read {}", input.display()))?;
-    let pipeline = crate::app::build_pipeline(&config).await?;
+    let (pipeline, _ledger) = crate::app::build(&config).await?;
     let reader = BufReader::new(
         File::open(input).with_context(|| format!("cannot read {}", input.display()))?,
     );

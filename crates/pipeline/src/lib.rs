@@ -21,8 +21,14 @@ use candor_pii::{PseudonymKey, Registry};
 use candor_store::{Store, StoreError};
 use uuid::Uuid;
 
+mod ledger;
 mod policy;
 mod stages;
+
+pub use ledger::{
+    ConsistencyProof, EntryProof, Ledger, LedgerError, SignedCheckpoint, VerifyFailure,
+    VerifyReport, verify_ledger,
+};
 
 pub use policy::{DEFAULT_POLICY, Policy, PolicyConfig, PolicyError, Rule, RuleInput};
 
@@ -185,8 +191,8 @@ pub struct Outcome {
     pub pseudonymised_text: String,
     /// The decision.
     pub decision: Decision,
-    /// The decision's position in the audit log.
-    pub audit_seq: u64,
+    /// The leaf index of the decision's record in the audit ledger.
+    pub audit_index: u64,
     /// Time spent per stage.
     pub timings: StageTimings,
 }
@@ -248,6 +254,11 @@ impl Pipeline {
     /// The keyed hash of a customer id, for logs: never log the id itself.
     pub fn customer_hash(&self, customer_id: &str) -> String {
         self.key.identifier_hash(customer_id)
+    }
+
+    /// The current time, as the pipeline stamps records.
+    pub fn now() -> Timestamp {
+        stages::now()
     }
 
     /// Runs one message through every stage and records it.

@@ -2,7 +2,7 @@
 
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use candor_audit::{AuditRecord, DecisionRecord, link_hash};
+use candor_audit::{AuditRecord, DecisionRecord};
 use candor_core::{Decision, Explanation, LanguageGuess, Reason, Timestamp, Versions};
 use candor_pii::{Detection, Normalised, normalise, pseudonymise, token, without_tokens};
 use candor_store::{NewMessage, StoredPii, VaultEntry};
@@ -109,36 +109,33 @@ pub(crate) async fn run(p: &Pipeline, inbound: Inbound) -> Result<Outcome, Pipel
             value: inbound.text[f.span.start..f.span.end].to_owned(),
         })
         .collect();
-    let audit_seq = p
+    let audit_index = p
         .store
-        .record_message(
-            NewMessage {
-                id: message_id,
-                conversation_id: conversation_id.clone(),
-                customer_id: inbound.customer_id.clone(),
-                channel: inbound.channel,
-                received_at,
-                original_text: inbound.text.clone(),
-                pseudonymised_text: pseudonymised_text.clone(),
-                metadata: inbound.metadata.clone(),
-                language: language.lang,
-                language_confidence: language.confidence,
-                pii: pii
-                    .iter()
-                    .map(|f| StoredPii {
-                        kind: f.kind,
-                        span: f.span,
-                        token: f.token.clone(),
-                        score: f.score,
-                        recogniser: f.recogniser.to_owned(),
-                    })
-                    .collect(),
-                vault,
-                decision: decision.clone(),
-                audit_payload: record.encode(),
-            },
-            link_hash,
-        )
+        .record_message(NewMessage {
+            id: message_id,
+            conversation_id: conversation_id.clone(),
+            customer_id: inbound.customer_id.clone(),
+            channel: inbound.channel,
+            received_at,
+            original_text: inbound.text.clone(),
+            pseudonymised_text: pseudonymised_text.clone(),
+            metadata: inbound.metadata.clone(),
+            language: language.lang,
+            language_confidence: language.confidence,
+            pii: pii
+                .iter()
+                .map(|f| StoredPii {
+                    kind: f.kind,
+                    span: f.span,
+                    token: f.token.clone(),
+                    score: f.score,
+                    recogniser: f.recogniser.to_owned(),
+                })
+                .collect(),
+            vault,
+            decision: decision.clone(),
+            audit_payload: record.encode(),
+        })
         .await?;
     clock.lap(Stage::Record);
 
@@ -150,12 +147,12 @@ pub(crate) async fn run(p: &Pipeline, inbound: Inbound) -> Result<Outcome, Pipel
         pii,
         pseudonymised_text,
         decision,
-        audit_seq,
+        audit_index,
         timings: clock.timings,
     })
 }
 
-fn now() -> Timestamp {
+pub(crate) fn now() -> Timestamp {
     let ms = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis());

@@ -95,8 +95,8 @@ pub struct DecisionDto {
     pub explanation: ExplanationDto,
     /// What produced the decision.
     pub versions: VersionsDto,
-    /// The decision's position in the audit log.
-    pub audit_seq: u64,
+    /// The leaf index of the decision's record in the audit ledger (from 0).
+    pub audit_index: u64,
 }
 
 /// A language guess.
@@ -249,7 +249,7 @@ fn decision_dto(
     language: LanguageDto,
     pii: Vec<PiiDto>,
     pseudonymised_text: String,
-    audit_seq: u64,
+    audit_index: u64,
 ) -> DecisionDto {
     DecisionDto {
         route: d.route.as_str().to_owned(),
@@ -276,7 +276,7 @@ fn decision_dto(
             policy: d.versions.policy.clone(),
             language_model: d.versions.language_model.clone(),
         },
-        audit_seq,
+        audit_index,
     }
 }
 
@@ -320,7 +320,7 @@ impl From<&Outcome> for MessageCreated {
                 },
                 o.pii.iter().map(PiiDto::from).collect(),
                 o.pseudonymised_text.clone(),
-                o.audit_seq,
+                o.audit_index,
             ),
         }
     }
@@ -347,7 +347,7 @@ impl From<&StoredMessage> for MessageView {
                 },
                 m.pii.iter().map(PiiDto::from).collect(),
                 m.pseudonymised_text.clone(),
-                m.audit_seq,
+                m.audit_index,
             ),
         }
     }

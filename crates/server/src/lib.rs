@@ -11,16 +11,18 @@ use std::sync::Arc;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Router, middleware};
-use candor_pipeline::Pipeline;
+use candor_pipeline::{Ledger, Pipeline};
 use serde::de::DeserializeOwned;
 use tokio::net::TcpListener;
 use utoipa::OpenApi;
 
+mod audit_routes;
 pub mod dto;
 mod error;
 mod metrics;
 mod routes;
 
+pub use audit_routes::{CheckpointView, ConsistencyView, EntryView, PublicKeyView, TreeHeadView};
 pub use error::{ApiError, ErrorBody, ErrorDetail};
 pub use metrics::Metrics;
 
@@ -43,6 +45,8 @@ impl Default for ServerConfig {
 pub struct AppState {
     /// The message path.
     pub pipeline: Arc<Pipeline>,
+    /// The audit ledger.
+    pub ledger: Arc<Ledger>,
     /// Metrics.
     pub metrics: Metrics,
     /// Settings.
@@ -60,11 +64,17 @@ pub struct AppState {
         routes::get_queue,
         routes::healthz,
         routes::metrics,
+        audit_routes::get_checkpoint,
+        audit_routes::post_checkpoint,
+        audit_routes::get_entry,
+        audit_routes::get_consistency,
+        audit_routes::get_public_key,
     ),
     tags(
         (name = "messages", description = "Submit messages and read decisions"),
         (name = "conversations", description = "Conversations and the human queue"),
         (name = "operations", description = "Health and metrics"),
+        (name = "audit", description = "The tamper-evident audit ledger: checkpoints and proofs"),
     )
 )]
 pub struct ApiDoc;
@@ -88,6 +98,24 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(
             "/v1/queue",
             get(routes::get_queue).fallback(routes::method_not_allowed),
+        )
+        .route(
+            "/v1/audit/checkpoint",
+            get(audit_routes::get_checkpoint)
+                .post(audit_routes::post_checkpoint)
+                .fallback(routes::method_not_allowed),
+        )
+        .route(
+            "/v1/audit/entries/{n}",
+            get(audit_routes::get_entry).fallback(routes::method_not_allowed),
+        )
+        .route(
+            "/v1/audit/consistency",
+            get(audit_routes::get_consistency).fallback(routes::method_not_allowed),
+        )
+        .route(
+            "/v1/audit/public-key",
+            get(audit_routes::get_public_key).fallback(routes::method_not_allowed),
         )
         .route("/healthz", get(routes::healthz))
         .route("/metrics", get(routes::metrics))

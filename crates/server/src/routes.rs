@@ -97,7 +97,7 @@ pub(crate) async fn post_message(
         route = outcome.decision.route.as_str(),
         language = outcome.language.lang.as_ref().map_or("unknown", |l| l.code()),
         pii_count = outcome.pii.len(),
-        audit_seq = outcome.audit_seq,
+        audit_index = outcome.audit_index,
         "Message recorded"
     );
     Ok((StatusCode::CREATED, Json(MessageCreated::from(&outcome))))

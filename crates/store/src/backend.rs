@@ -18,10 +18,11 @@ macro_rules! shared_store_impl {
         mod shared_impl {
             use super::*;
             use crate::{
-                AuditRow, Backend, ConversationState, LinkHasher, NewMessage, QueueEntry, Store, StoreError,
+                AuditEntry, Backend, ConversationState, Hash, NewMessage, StoredCheckpoint, QueueEntry, Store, StoreError,
                 StoredConversation, StoredMessage, StoredPii,
             };
             use async_trait::async_trait;
+            use candor_audit::merkle;
             use candor_core::{
                 Channel, Decision, EntityKind, Explanation, Lang, Reason, Route, Span, Timestamp, Versions,
             };
@@ -36,11 +37,11 @@ macro_rules! shared_store_impl {
 
             const MESSAGE_COLUMNS_BY_ID: &str = "SELECT id, conversation_id, customer_id, channel, received_at_ms, \
                  pseudonymised_text, metadata, language, language_confidence, route, rule, explanation, \
-                 pipeline_version, policy_version, language_model_version, audit_seq \
+                 pipeline_version, policy_version, language_model_version, audit_index \
                  FROM messages WHERE id = $1";
             const MESSAGE_COLUMNS_BY_CONVERSATION: &str = "SELECT id, conversation_id, customer_id, channel, \
                  received_at_ms, pseudonymised_text, metadata, language, language_confidence, route, rule, \
-                 explanation, pipeline_version, policy_version, language_model_version, audit_seq \
+                 explanation, pipeline_version, policy_version, language_model_version, audit_index \
                  FROM messages WHERE conversation_id = $1 ORDER BY seq_in_conversation";
             const PII_BY_ID: &str = "SELECT message_id, kind, start_byte, end_byte, token, score, recogniser \
                  FROM message_pii WHERE message_id = $1 ORDER BY ord";
@@ -91,7 +92,7 @@ macro_rules! shared_store_impl {
                             language_model: row.try_get("language_model_version")?,
                         },
                     },
-                    audit_seq: to_u64(row.try_get("audit_seq")?, "audit_seq")?,
+                    audit_index: to_u64(row.try_get("audit_index")?, "audit_index")?,
                 })
             }
 
@@ -125,6 +126,63 @@ macro_rules! shared_store_impl {
             /// Takes the rows belonging to message `id` out of a grouping.
             fn take_for<T>(items: &mut std::collections::HashMap<String, Vec<T>>, id: &str) -> Vec<T> {
                 items.remove(id).unwrap_or_default()
+            }
+
+            fn decode_checkpoint(row: &DbRow) -> Result<StoredCheckpoint, StoreError> {
+                Ok(StoredCheckpoint {
+                    size: to_u64(row.try_get("size")?, "audit_checkpoints.size")?,
+                    root_hash: hash32(row.try_get("root_hash")?, "audit_checkpoints.root_hash")?,
+                    note: row.try_get("note")?,
+                    created_at: Timestamp(row.try_get("created_at_ms")?),
+                })
+            }
+
+            /// Appends records at the end of the ledger inside `tx`, storing each leaf and every
+            /// subtree hash it completes; returns the first leaf index.
+            async fn append_in_tx(
+                tx: &mut sqlx::Transaction<'static, Db>,
+                payloads: &[Vec<u8>],
+                at: Timestamp,
+            ) -> Result<u64, StoreError> {
+                if payloads.is_empty() {
+                    let size: i64 = sqlx::query_scalar("SELECT size FROM audit_head WHERE id = 1").fetch_one(&mut **tx).await?;
+                    return to_u64(size, "audit_head.size");
+                }
+                let size: i64 = sqlx::query_scalar(SELECT_AUDIT_HEAD).fetch_one(&mut **tx).await?;
+                let start = to_u64(size, "audit_head.size")?;
+                let count = payloads.len() as u64;
+                let leaves: Vec<Hash> = payloads.iter().map(|p| merkle::leaf_hash(p)).collect();
+                let mut existing = Vec::new();
+                for idx in merkle::append_dependencies(start, count) {
+                    let hash: Vec<u8> = sqlx::query_scalar("SELECT hash FROM audit_hashes WHERE idx = $1")
+                        .bind(idx as i64)
+                        .fetch_optional(&mut **tx)
+                        .await?
+                        .ok_or_else(|| corrupt(format!("stored audit hash {idx} is missing")))?;
+                    existing.push(hash32(hash, "audit_hashes.hash")?);
+                }
+                let hashes = merkle::append_hashes(start, &leaves, &existing);
+                // Chunks keep each statement under SQLite's bound-parameter limit.
+                for (offset, chunk) in payloads.chunks(1000).enumerate() {
+                    let first = start + (offset * 1000) as u64;
+                    let mut q = sqlx::QueryBuilder::<Db>::new("INSERT INTO audit_log (idx, payload, created_at_ms) ");
+                    q.push_values(chunk.iter().enumerate(), |mut b, (i, payload)| {
+                        b.push_bind((first + i as u64) as i64).push_bind(payload.clone()).push_bind(at.millis());
+                    });
+                    q.build().execute(&mut **tx).await?;
+                }
+                for chunk in hashes.chunks(2000) {
+                    let mut q = sqlx::QueryBuilder::<Db>::new("INSERT INTO audit_hashes (idx, hash) ");
+                    q.push_values(chunk.iter(), |mut b, (idx, hash)| {
+                        b.push_bind(*idx as i64).push_bind(hash.to_vec());
+                    });
+                    q.build().execute(&mut **tx).await?;
+                }
+                sqlx::query("UPDATE audit_head SET size = $1 WHERE id = 1")
+                    .bind((start + count) as i64)
+                    .execute(&mut **tx)
+                    .await?;
+                Ok(start)
             }
 
             fn group<T>(rows: Vec<(String, T)>) -> std::collections::HashMap<String, Vec<T>> {
@@ -209,7 +267,7 @@ macro_rules! shared_store_impl {
                     Ok(ordinals)
                 }
 
-                async fn record_message(&self, m: NewMessage, link: LinkHasher) -> Result<u64, StoreError> {
+                async fn record_message(&self, m: NewMessage) -> Result<u64, StoreError> {
                     let id = m.id.to_string();
                     let state = match m.decision.route {
                         Route::HumanQueue => ConversationState::WaitingForHuman,
@@ -287,28 +345,12 @@ macro_rules! shared_store_impl {
 
                     // The audit append comes last so that the head row (the one lock every
                     // writer shares) is held for as short a time as possible.
-                    let head = sqlx::query(SELECT_AUDIT_HEAD).fetch_one(&mut *tx).await?;
-                    let prev_seq = to_u64(head.try_get("seq")?, "audit_head.seq")?;
-                    let prev_hash = hash32(head.try_get("hash")?, "audit_head.hash")?;
-                    let seq = prev_seq + 1;
-                    let hash = link(seq, &prev_hash, &m.audit_payload);
-                    sqlx::query("INSERT INTO audit_log (seq, prev_hash, hash, payload) VALUES ($1, $2, $3, $4)")
-                        .bind(seq as i64)
-                        .bind(&prev_hash[..])
-                        .bind(&hash[..])
-                        .bind(&m.audit_payload)
-                        .execute(&mut *tx)
-                        .await?;
-                    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-                        .bind(seq as i64)
-                        .bind(&hash[..])
-                        .execute(&mut *tx)
-                        .await?;
+                    let index = append_in_tx(&mut tx, std::slice::from_ref(&m.audit_payload), m.received_at).await?;
 
                     sqlx::query(
                         "INSERT INTO messages (id, conversation_id, customer_id, channel, received_at_ms, \
                          seq_in_conversation, pseudonymised_text, metadata, language, language_confidence, route, rule, \
-                         explanation, pipeline_version, policy_version, language_model_version, audit_seq) \
+                         explanation, pipeline_version, policy_version, language_model_version, audit_index) \
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
                     )
                     .bind(&id)
@@ -327,11 +369,82 @@ macro_rules! shared_store_impl {
                     .bind(&m.decision.versions.pipeline)
                     .bind(&m.decision.versions.policy)
                     .bind(&m.decision.versions.language_model)
-                    .bind(seq as i64)
+                    .bind(index as i64)
                     .execute(&mut *tx)
                     .await?;
                     tx.commit().await?;
-                    Ok(seq)
+                    Ok(index)
+                }
+
+                async fn append_audit(&self, payloads: &[Vec<u8>], at: Timestamp) -> Result<u64, StoreError> {
+                    let mut tx = self.writer().begin().await?;
+                    let start = append_in_tx(&mut tx, payloads, at).await?;
+                    tx.commit().await?;
+                    Ok(start)
+                }
+
+                async fn audit_size(&self) -> Result<u64, StoreError> {
+                    let size: i64 = sqlx::query_scalar("SELECT size FROM audit_head WHERE id = 1").fetch_one(self.reader()).await?;
+                    to_u64(size, "audit_head.size")
+                }
+
+                async fn audit_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, StoreError> {
+                    let mut found = std::collections::HashMap::with_capacity(indexes.len());
+                    for chunk in indexes.chunks(500) {
+                        let mut q = sqlx::QueryBuilder::<Db>::new("SELECT idx, hash FROM audit_hashes WHERE idx IN (");
+                        let mut sep = q.separated(", ");
+                        for idx in chunk {
+                            sep.push_bind(*idx as i64);
+                        }
+                        q.push(")");
+                        for row in q.build().fetch_all(self.reader()).await? {
+                            let idx: i64 = row.try_get("idx")?;
+                            found.insert(to_u64(idx, "audit_hashes.idx")?, hash32(row.try_get("hash")?, "audit_hashes.hash")?);
+                        }
+                    }
+                    indexes
+                        .iter()
+                        .map(|i| found.get(i).copied().ok_or_else(|| corrupt(format!("stored audit hash {i} is missing"))))
+                        .collect()
+                }
+
+                async fn audit_hash_range(&self, from: u64, to: u64) -> Result<Vec<(u64, Hash)>, StoreError> {
+                    let rows = sqlx::query("SELECT idx, hash FROM audit_hashes WHERE idx >= $1 AND idx < $2 ORDER BY idx")
+                        .bind(from as i64)
+                        .bind(to as i64)
+                        .fetch_all(self.reader())
+                        .await?;
+                    rows.iter()
+                        .map(|r| Ok((to_u64(r.try_get("idx")?, "audit_hashes.idx")?, hash32(r.try_get("hash")?, "audit_hashes.hash")?)))
+                        .collect()
+                }
+
+                async fn save_checkpoint(&self, c: &StoredCheckpoint) -> Result<(), StoreError> {
+                    sqlx::query(
+                        "INSERT INTO audit_checkpoints (size, root_hash, note, created_at_ms) VALUES ($1, $2, $3, $4) \
+                         ON CONFLICT (size) DO NOTHING",
+                    )
+                    .bind(c.size as i64)
+                    .bind(&c.root_hash[..])
+                    .bind(&c.note)
+                    .bind(c.created_at.millis())
+                    .execute(self.writer())
+                    .await?;
+                    Ok(())
+                }
+
+                async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError> {
+                    let row = sqlx::query("SELECT size, root_hash, note, created_at_ms FROM audit_checkpoints ORDER BY size DESC LIMIT 1")
+                        .fetch_optional(self.reader())
+                        .await?;
+                    row.as_ref().map(decode_checkpoint).transpose()
+                }
+
+                async fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>, StoreError> {
+                    let rows = sqlx::query("SELECT size, root_hash, note, created_at_ms FROM audit_checkpoints ORDER BY size")
+                        .fetch_all(self.reader())
+                        .await?;
+                    rows.iter().map(decode_checkpoint).collect()
                 }
 
                 async fn message(&self, id: Uuid) -> Result<Option<StoredMessage>, StoreError> {
@@ -413,19 +526,18 @@ macro_rules! shared_store_impl {
                         .collect()
                 }
 
-                async fn audit_entries(&self, after_seq: u64, limit: u32) -> Result<Vec<AuditRow>, StoreError> {
-                    let rows = sqlx::query("SELECT seq, prev_hash, hash, payload FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2")
-                        .bind(i64::try_from(after_seq).map_err(|_| corrupt("sequence out of range"))?)
+                async fn audit_entries(&self, from: u64, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+                    let rows = sqlx::query("SELECT idx, payload, created_at_ms FROM audit_log WHERE idx >= $1 ORDER BY idx LIMIT $2")
+                        .bind(i64::try_from(from).map_err(|_| corrupt("index out of range"))?)
                         .bind(i64::from(limit))
                         .fetch_all(self.reader())
                         .await?;
                     rows.iter()
                         .map(|r| {
-                            Ok(AuditRow {
-                                seq: to_u64(r.try_get("seq")?, "seq")?,
-                                prev_hash: hash32(r.try_get("prev_hash")?, "prev_hash")?,
-                                hash: hash32(r.try_get("hash")?, "hash")?,
+                            Ok(AuditEntry {
+                                index: to_u64(r.try_get("idx")?, "audit_log.idx")?,
                                 payload: r.try_get("payload")?,
+                                created_at: Timestamp(r.try_get("created_at_ms")?),
                             })
                         })
                         .collect()

@@ -23,11 +23,7 @@ pub mod testing;
 pub use postgres::PgStore;
 pub use sqlite::{SqliteStore, SqliteSync};
 
-/// Computes the hash of audit entry `seq` from the previous entry's hash and the payload.
-///
-/// The store assigns sequence numbers inside its write transaction, so it must compute the
-/// link there too; the hash function itself belongs to the audit crate, which passes it in.
-pub type LinkHasher = fn(seq: u64, prev: &[u8; 32], payload: &[u8]) -> [u8; 32];
+pub use candor_audit::merkle::Hash;
 
 /// A storage failure.
 #[derive(Debug, thiserror::Error)]
@@ -110,7 +106,7 @@ pub struct NewMessage {
     pub vault: Vec<VaultEntry>,
     /// The decision.
     pub decision: Decision,
-    /// The canonical audit record of the decision, appended to the audit log.
+    /// The canonical audit record of the decision, appended to the audit ledger.
     pub audit_payload: Vec<u8>,
 }
 
@@ -139,8 +135,8 @@ pub struct StoredMessage {
     pub pii: Vec<StoredPii>,
     /// The decision.
     pub decision: Decision,
-    /// The position of the decision's record in the audit log.
-    pub audit_seq: u64,
+    /// The leaf index of the decision's record in the audit ledger.
+    pub audit_index: u64,
 }
 
 /// Where a conversation stands.
@@ -205,17 +201,28 @@ pub struct QueueEntry {
     pub language: Option<Lang>,
 }
 
-/// One audit log entry as stored.
+/// One audit ledger entry as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuditRow {
-    /// Sequence number, from 1.
-    pub seq: u64,
-    /// Hash of the previous entry.
-    pub prev_hash: [u8; 32],
-    /// This entry's hash.
-    pub hash: [u8; 32],
+pub struct AuditEntry {
+    /// Leaf index, from 0, without gaps.
+    pub index: u64,
     /// The canonical record.
     pub payload: Vec<u8>,
+    /// When it was appended, ms since the Unix epoch.
+    pub created_at: Timestamp,
+}
+
+/// A signed tree head as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCheckpoint {
+    /// Tree size.
+    pub size: u64,
+    /// Root hash at that size.
+    pub root_hash: Hash,
+    /// The signed note.
+    pub note: String,
+    /// When it was made.
+    pub created_at: Timestamp,
 }
 
 /// Which database a store talks to.
@@ -262,13 +269,33 @@ pub trait Store: Send + Sync + 'static {
         values: &[(EntityKind, [u8; 32])],
     ) -> Result<Vec<u32>, StoreError>;
 
-    /// Records a message with everything derived from it, and appends its audit entry, in one
-    /// transaction. Returns the audit sequence number.
-    async fn record_message(
-        &self,
-        message: NewMessage,
-        link: LinkHasher,
-    ) -> Result<u64, StoreError>;
+    /// Records a message with everything derived from it, and appends its audit record to the
+    /// ledger, in one transaction. Returns the record's leaf index.
+    async fn record_message(&self, message: NewMessage) -> Result<u64, StoreError>;
+
+    /// Appends records to the audit ledger in one transaction; returns the first leaf index.
+    /// The leaf indexes are assigned inside the transaction, so concurrent writers (also on
+    /// other nodes) never fork the log.
+    async fn append_audit(&self, payloads: &[Vec<u8>], at: Timestamp) -> Result<u64, StoreError>;
+
+    /// The number of records in the audit ledger.
+    async fn audit_size(&self) -> Result<u64, StoreError>;
+
+    /// Stored Merkle hashes by index (see `candor_audit::merkle::stored_hash_index`), in the
+    /// order asked. A missing hash is [`StoreError::Corrupt`].
+    async fn audit_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, StoreError>;
+
+    /// Stored Merkle hashes with indexes in `[from, to)`, in order.
+    async fn audit_hash_range(&self, from: u64, to: u64) -> Result<Vec<(u64, Hash)>, StoreError>;
+
+    /// Saves a signed checkpoint (ignored if one for that size exists).
+    async fn save_checkpoint(&self, checkpoint: &StoredCheckpoint) -> Result<(), StoreError>;
+
+    /// The checkpoint with the largest size.
+    async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError>;
+
+    /// Every checkpoint, smallest size first.
+    async fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>, StoreError>;
 
     /// A message with its decision.
     async fn message(&self, id: Uuid) -> Result<Option<StoredMessage>, StoreError>;
@@ -282,8 +309,8 @@ pub trait Store: Send + Sync + 'static {
     /// Conversations waiting for a person, oldest first.
     async fn queue(&self, limit: u32) -> Result<Vec<QueueEntry>, StoreError>;
 
-    /// Up to `limit` audit entries after `after_seq`, in order.
-    async fn audit_entries(&self, after_seq: u64, limit: u32) -> Result<Vec<AuditRow>, StoreError>;
+    /// Up to `limit` audit entries with index `>= from`, in order.
+    async fn audit_entries(&self, from: u64, limit: u32) -> Result<Vec<AuditEntry>, StoreError>;
 
     /// How many messages are stored.
     async fn message_count(&self) -> Result<u64, StoreError>;

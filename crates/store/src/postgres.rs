@@ -46,5 +46,5 @@ crate::backend::shared_store_impl! {
     db: sqlx::Postgres,
     backend: Backend::Postgres,
     lock_conversation: Some("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))"),
-    select_audit_head: "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
+    select_audit_head: "SELECT size FROM audit_head WHERE id = 1 FOR UPDATE",
 }

@@ -108,5 +108,5 @@ crate::backend::shared_store_impl! {
     backend: Backend::Sqlite,
     // The single writer connection already serialises writers.
     lock_conversation: None,
-    select_audit_head: "SELECT seq, hash FROM audit_head WHERE id = 1",
+    select_audit_head: "SELECT size FROM audit_head WHERE id = 1",
 }

@@ -89,7 +89,7 @@ async fn send_then_kill_then_find_everything(storage_args: Vec<String>) {
         .await
         .unwrap();
     let body: Value = r.json().await.unwrap();
-    assert_eq!(body["decision"]["audit_seq"], 31);
+    assert_eq!(body["decision"]["audit_index"], 30);
     let (status, logs_after) = server.terminate();
     assert!(
         status.success(),
@@ -239,13 +239,20 @@ fn bad_configuration_is_named_and_fails() {
 
 #[test]
 fn every_command_has_an_example_in_its_help() {
-    for command in ["serve", "triage", "demo"] {
-        let out = candor().args([command, "--help"]).output().unwrap();
+    for command in [
+        &["serve"][..],
+        &["triage"],
+        &["demo"],
+        &["audit", "verify"],
+        &["audit", "proof"],
+        &["audit", "checkpoint"],
+    ] {
+        let out = candor().args(command).arg("--help").output().unwrap();
         assert!(out.status.success());
         let help = String::from_utf8_lossy(&out.stdout);
         assert!(
             help.contains("Example:"),
-            "{command} --help has no example:\n{help}"
+            "{command:?} --help has no example:\n{help}"
         );
     }
 }

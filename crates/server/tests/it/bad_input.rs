@@ -13,7 +13,14 @@ per_backend!(
 );
 
 /// A bad request: name, body, content type, expected status, error code and field.
-type Case = (&'static str, Vec<u8>, Option<&'static str>, u16, &'static str, Option<&'static str>);
+type Case = (
+    &'static str,
+    Vec<u8>,
+    Option<&'static str>,
+    u16,
+    &'static str,
+    Option<&'static str>,
+);
 
 async fn every_kind_of_bad_request_is_named_and_loses_nothing(backend: Backend) {
     let app = spawn_app(backend).await;

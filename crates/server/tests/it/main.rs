@@ -3,14 +3,16 @@
 //! Every test runs once per backend (`sqlite::…` and `postgres::…`), through `spawn_app`.
 
 mod api;
+mod audit;
 mod bad_input;
 
 use std::sync::Arc;
 
+use candor_audit::CheckpointSigner;
 use candor_pii::PseudonymKey;
-use candor_pipeline::{DEFAULT_POLICY, Limits, Pipeline, Policy};
+use candor_pipeline::{DEFAULT_POLICY, Ledger, Limits, Pipeline, Policy};
 use candor_server::{AppState, Metrics, ServerConfig};
-use candor_store::testing::ScratchDatabase;
+use candor_store::testing::{ScratchDatabase, Target};
 use candor_store::{PgStore, SqliteStore, SqliteSync, Store};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
@@ -32,6 +34,8 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub store: Arc<dyn Store>,
+    pub ledger: Arc<Ledger>,
+    pub target: Target,
     stop: Option<oneshot::Sender<()>>,
     _guard: Guard,
 }
@@ -49,30 +53,30 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 }
 
 pub async fn spawn_app_with(backend: Backend, config: ServerConfig, limits: Limits) -> TestApp {
-    let (store, guard): (Arc<dyn Store>, Guard) = match backend {
+    let (store, guard, target): (Arc<dyn Store>, Guard, Target) = match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().unwrap();
             let store = SqliteStore::open(dir.path(), SqliteSync::Normal)
                 .await
                 .unwrap();
-            (Arc::new(store), Guard::Dir(dir))
+            let target = Target::Sqlite(dir.path().to_owned());
+            (Arc::new(store), Guard::Dir(dir), target)
         }
         Backend::Postgres => {
             let db = ScratchDatabase::create().await;
             let store = PgStore::connect(&db.url).await.unwrap();
-            (Arc::new(store), Guard::Pg(db))
+            let target = Target::Postgres(db.url.clone());
+            (Arc::new(store), Guard::Pg(db), target)
         }
     };
+    let signer = CheckpointSigner::new("candor-test-log", &[5; 32]).unwrap();
+    let ledger = Arc::new(Ledger::new(store.clone(), signer));
     let policy = Policy::parse(DEFAULT_POLICY).unwrap();
-    let pipeline = Pipeline::new(
-        policy,
-        PseudonymKey::from_bytes([42; 32]),
-        limits,
-        store.clone(),
-    )
-    .unwrap();
+    let key = PseudonymKey::from_bytes([42; 32]);
+    let pipeline = Pipeline::new(policy, key, limits, store.clone()).unwrap();
     let state = Arc::new(AppState {
         pipeline: Arc::new(pipeline),
+        ledger: ledger.clone(),
         metrics: Metrics::default(),
         config,
     });
@@ -86,6 +90,8 @@ pub async fn spawn_app_with(backend: Backend, config: ServerConfig, limits: Limi
         base: format!("http://{addr}"),
         client: reqwest::Client::new(),
         store,
+        ledger,
+        target,
         stop: Some(stop),
         _guard: guard,
     }

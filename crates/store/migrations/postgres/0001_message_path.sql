@@ -1,5 +1,5 @@
 -- The message path: conversations, messages with their decisions, originals kept apart,
--- pseudonym assignments, the personal-data vault and the hash-chained audit log.
+-- pseudonym assignments, the personal-data vault and the Merkle-tree audit ledger.
 
 CREATE TABLE conversations (
     id TEXT PRIMARY KEY,
@@ -31,7 +31,7 @@ CREATE TABLE messages (
     pipeline_version TEXT NOT NULL,
     policy_version TEXT NOT NULL,
     language_model_version TEXT NOT NULL,
-    audit_seq BIGINT NOT NULL
+    audit_index BIGINT NOT NULL
 );
 CREATE INDEX messages_conversation ON messages (conversation_id, seq_in_conversation);
 
@@ -80,16 +80,31 @@ CREATE TABLE pii_vault (
     PRIMARY KEY (conversation_id, token)
 );
 
+-- The audit ledger: an RFC 6962 Merkle tree. `audit_log` holds each record at its leaf
+-- index; `audit_hashes` holds every leaf hash and every complete subtree hash in append order
+-- (see candor_audit::merkle::stored_hash_index), so any proof needs O(log n) lookups.
 CREATE TABLE audit_log (
-    seq BIGINT PRIMARY KEY,
-    prev_hash BYTEA NOT NULL,
-    hash BYTEA NOT NULL,
-    payload BYTEA NOT NULL
+    idx BIGINT PRIMARY KEY,
+    payload BYTEA NOT NULL,
+    created_at_ms BIGINT NOT NULL
 );
 
-CREATE TABLE audit_head (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    seq BIGINT NOT NULL,
+CREATE TABLE audit_hashes (
+    idx BIGINT PRIMARY KEY,
     hash BYTEA NOT NULL
 );
-INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, decode(repeat('00', 32), 'hex'));
+
+-- One row: the tree size. Writers lock it, so several nodes never fork the log.
+CREATE TABLE audit_head (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    size BIGINT NOT NULL
+);
+INSERT INTO audit_head (id, size) VALUES (1, 0);
+
+-- Signed tree heads (C2SP signed-note checkpoints).
+CREATE TABLE audit_checkpoints (
+    size BIGINT PRIMARY KEY,
+    root_hash BYTEA NOT NULL,
+    note TEXT NOT NULL,
+    created_at_ms BIGINT NOT NULL
+);

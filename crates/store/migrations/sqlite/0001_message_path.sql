@@ -1,5 +1,5 @@
 -- The message path: conversations, messages with their decisions, originals kept apart,
--- pseudonym assignments, the personal-data vault and the hash-chained audit log.
+-- pseudonym assignments, the personal-data vault and the Merkle-tree audit ledger.
 
 CREATE TABLE conversations (
     id TEXT PRIMARY KEY,
@@ -31,7 +31,7 @@ CREATE TABLE messages (
     pipeline_version TEXT NOT NULL,
     policy_version TEXT NOT NULL,
     language_model_version TEXT NOT NULL,
-    audit_seq INTEGER NOT NULL
+    audit_index INTEGER NOT NULL
 );
 CREATE INDEX messages_conversation ON messages (conversation_id, seq_in_conversation);
 
@@ -80,16 +80,31 @@ CREATE TABLE pii_vault (
     PRIMARY KEY (conversation_id, token)
 );
 
+-- The audit ledger: an RFC 6962 Merkle tree. `audit_log` holds each record at its leaf
+-- index; `audit_hashes` holds every leaf hash and every complete subtree hash in append order
+-- (see candor_audit::merkle::stored_hash_index), so any proof needs O(log n) lookups.
 CREATE TABLE audit_log (
-    seq INTEGER PRIMARY KEY,
-    prev_hash BLOB NOT NULL,
-    hash BLOB NOT NULL,
-    payload BLOB NOT NULL
+    idx INTEGER PRIMARY KEY,
+    payload BLOB NOT NULL,
+    created_at_ms INTEGER NOT NULL
 );
 
-CREATE TABLE audit_head (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    seq INTEGER NOT NULL,
+CREATE TABLE audit_hashes (
+    idx INTEGER PRIMARY KEY,
     hash BLOB NOT NULL
 );
-INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, zeroblob(32));
+
+-- One row: the tree size. Writers lock it, so several nodes never fork the log.
+CREATE TABLE audit_head (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    size INTEGER NOT NULL
+);
+INSERT INTO audit_head (id, size) VALUES (1, 0);
+
+-- Signed tree heads (C2SP signed-note checkpoints).
+CREATE TABLE audit_checkpoints (
+    size INTEGER PRIMARY KEY,
+    root_hash BLOB NOT NULL,
+    note TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL
+);
