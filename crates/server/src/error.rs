@@ -4,6 +4,7 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use candor_pipeline::PipelineError;
+use candor_store::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -82,6 +83,13 @@ impl ApiError {
             "internal",
             "Something went wrong; the request was not recorded.",
         )
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        tracing::error!(error = %e, "Storage failed");
+        ApiError::internal()
     }
 }
 

@@ -119,10 +119,7 @@ pub(crate) async fn get_message(
     Path(id): Path<String>,
 ) -> Result<Json<MessageView>, ApiError> {
     let uuid = uuid::Uuid::parse_str(&id).map_err(|_| ApiError::not_found("message"))?;
-    let message = state.pipeline.store().message(uuid).await.map_err(|e| {
-        tracing::error!(error = %e, "Reading a message failed");
-        ApiError::internal()
-    })?;
+    let message = state.pipeline.store().message(uuid).await?;
     message
         .map(|m| Json(MessageView::from(&m)))
         .ok_or_else(|| ApiError::not_found("message"))
@@ -143,15 +140,7 @@ pub(crate) async fn get_conversation(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
 ) -> Result<Json<ConversationView>, ApiError> {
-    let conversation = state
-        .pipeline
-        .store()
-        .conversation(&id)
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "Reading a conversation failed");
-            ApiError::internal()
-        })?;
+    let conversation = state.pipeline.store().conversation(&id).await?;
     conversation
         .map(|c| Json(ConversationView::from(&c)))
         .ok_or_else(|| ApiError::not_found("conversation"))
@@ -193,10 +182,7 @@ pub(crate) async fn get_queue(
         )
         .with_field("limit"));
     }
-    let entries = state.pipeline.store().queue(limit).await.map_err(|e| {
-        tracing::error!(error = %e, "Reading the queue failed");
-        ApiError::internal()
-    })?;
+    let entries = state.pipeline.store().queue(limit).await?;
     Ok(Json(QueueView {
         conversations: entries.iter().map(QueueItem::from).collect(),
     }))
