@@ -64,6 +64,9 @@ pub struct ServerSection {
     pub max_body_bytes: usize,
     /// How long to wait for requests in flight on shutdown.
     pub shutdown_grace_secs: u64,
+    /// Whether `/metrics` may be read without a token (for a Prometheus scraper on a private
+    /// network). When false it needs a supervisor, ai_officer or admin token.
+    pub public_metrics: bool,
 }
 
 impl Default for ServerSection {
@@ -72,6 +75,7 @@ impl Default for ServerSection {
             addr: "127.0.0.1:8080".to_owned(),
             max_body_bytes: 64 * 1024,
             shutdown_grace_secs: 10,
+            public_metrics: true,
         }
     }
 }

@@ -9,7 +9,13 @@ use candor_server::dto::MessageCreated;
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use serde::Deserialize;
 
+use candor_core::Role;
+use candor_pipeline::Pipeline;
+use candor_pipeline::access::issue_token;
+
 use crate::config::CandorConfig;
+
+const DEMO_TOKEN_NAME: &str = "demo";
 
 /// The sample conversations, shipped in the binary so the demo runs from anywhere.
 pub const SAMPLES: &str = include_str!("../samples/conversations.jsonl");
@@ -61,10 +67,32 @@ pub async fn run(config: CandorConfig, exit_when_done: bool) -> anyhow::Result<(
             crate::serve::bind("127.0.0.1:0").await?
         }
     };
+    // The demo acts as an admin through a token of its own; earlier demo tokens are revoked so
+    // that running the demo again does not leave live credentials behind.
+    let store = pipeline.store().clone();
+    for old in store.tokens().await? {
+        if old.name == DEMO_TOKEN_NAME && old.revoked_at.is_none() {
+            store.revoke_token(&old.id, Pipeline::now()).await?;
+        }
+    }
+    let token = issue_token(
+        store.as_ref(),
+        DEMO_TOKEN_NAME,
+        Role::Admin,
+        Pipeline::now(),
+    )
+    .await?;
     let running = crate::serve::start(listener, pipeline, ledger, &config)?;
     let base = format!("http://{}", running.addr);
 
-    let client = reqwest::Client::new();
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {}", token.secret).parse()?,
+    );
+    let client = reqwest::Client::builder()
+        .default_headers(headers)
+        .build()?;
     let mut conversations: HashMap<String, String> = HashMap::new();
     let mut table = Table::new();
     table
@@ -134,12 +162,19 @@ pub async fn run(config: CandorConfig, exit_when_done: bool) -> anyhow::Result<(
     );
     println!("Each decision is in the audit log with its explanation, policy and model versions.");
     println!();
-    println!("Candor is serving on {base}. Try:");
-    println!("  curl -s {base}/v1/queue");
-    println!("  curl -s -X POST {base}/v1/messages -H 'content-type: application/json' \\");
+    println!(
+        "Candor is serving on {base}. This demo's admin token (revoked by the next demo run):"
+    );
+    println!("  export CANDOR_TOKEN={}", token.secret);
+    println!("Try:");
+    println!("  curl -s -H \"Authorization: Bearer $CANDOR_TOKEN\" {base}/v1/queue");
+    println!(
+        "  curl -s -X POST {base}/v1/messages -H \"Authorization: Bearer $CANDOR_TOKEN\" -H 'content-type: application/json' \\"
+    );
     println!(
         "       -d '{{\"customer_id\":\"c-1\",\"channel\":\"chat\",\"text\":\"Hej, min mail er ole@example.dk\"}}'"
     );
+    println!("  curl -s {base}/v1/audit/checkpoint");
     println!("  curl -s {base}/openapi.json");
     println!("  curl -s {base}/metrics");
 

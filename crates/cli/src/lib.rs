@@ -5,6 +5,7 @@ pub mod audit_cmd;
 pub mod config;
 pub mod demo;
 pub mod serve;
+pub mod token_cmd;
 pub mod triage;
 
 use anyhow::Context;

@@ -75,6 +75,41 @@ enum Command {
     /// Verify the tamper-evident audit ledger, print proofs, sign checkpoints.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Create, list and revoke API tokens (each grants one role).
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token; its secret is printed once on stdout.
+    #[command(
+        after_help = "Roles: channel (submits messages), agent, supervisor, ai_officer, dpo, admin.\n\nExample:\n  candor token create --name first-admin --role admin\n  candor token create --name chat-widget --role channel --database-url postgres://candor@db:5432/candor"
+    )]
+    Create {
+        /// What the token is for.
+        #[arg(long)]
+        name: String,
+        /// The role it grants.
+        #[arg(long)]
+        role: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// List tokens (never their secrets).
+    #[command(after_help = "Example:\n  candor token list")]
+    List {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Revoke a token; it stops working at once.
+    #[command(after_help = "Example:\n  candor token revoke tok_1a2b3c4d5e6f")]
+    Revoke {
+        /// The token's id (from `candor token list`).
+        id: String,
+        #[command(flatten)]
+        common: Common,
+    },
 }
 
 #[derive(Subcommand)]
@@ -167,6 +202,20 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             // The demo's output is the table; keep the logs to warnings unless asked.
             candor::init_logging(&quiet_logs(&config))?;
             candor::demo::run(config, exit).await?;
+        }
+        Command::Token(command) => {
+            let (TokenCommand::Create { common, .. }
+            | TokenCommand::List { common }
+            | TokenCommand::Revoke { common, .. }) = &command;
+            let config = load(common, None)?;
+            candor::init_logging(&quiet_logs(&config))?;
+            match &command {
+                TokenCommand::Create { name, role, .. } => {
+                    candor::token_cmd::create(&config, name, role).await?
+                }
+                TokenCommand::List { .. } => candor::token_cmd::list(&config).await?,
+                TokenCommand::Revoke { id, .. } => candor::token_cmd::revoke(&config, id).await?,
+            }
         }
         Command::Audit(command) => match command {
             AuditCommand::Verify { public_key, common } => {

@@ -60,6 +60,7 @@ pub fn start(
         metrics: Metrics::default(),
         config: ServerConfig {
             max_body_bytes: config.server.max_body_bytes,
+            public_metrics: config.server.public_metrics,
         },
     });
     let (stop, stopped) = oneshot::channel::<()>();

@@ -16,6 +16,10 @@
 use std::fmt;
 use std::str::FromStr;
 
+mod access;
+
+pub use access::{Action, ParseRoleError, Role, permits};
+
 /// A language, identified by its ISO 639-1 code.
 ///
 /// Languages are data, not code: any two-letter lowercase code is a `Lang`, and which ones a

@@ -21,6 +21,7 @@ use candor_pii::{PseudonymKey, Registry};
 use candor_store::{Store, StoreError};
 use uuid::Uuid;
 
+pub mod access;
 mod ledger;
 mod policy;
 mod stages;

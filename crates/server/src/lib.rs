@@ -17,26 +17,33 @@ use tokio::net::TcpListener;
 use utoipa::OpenApi;
 
 mod audit_routes;
+mod auth;
 pub mod dto;
 mod error;
 mod metrics;
 mod routes;
+mod token_routes;
 
 pub use audit_routes::{CheckpointView, ConsistencyView, EntryView, PublicKeyView, TreeHeadView};
+pub use auth::Caller;
 pub use error::{ApiError, ErrorBody, ErrorDetail};
 pub use metrics::Metrics;
+pub use token_routes::{TokenCreated, TokenList, TokenRequest, TokenView};
 
 /// Settings of the HTTP server.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
+    /// Whether `/metrics` is readable without a token.
+    pub public_metrics: bool,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
             max_body_bytes: 64 * 1024,
+            public_metrics: true,
         }
     }
 }
@@ -69,15 +76,34 @@ pub struct AppState {
         audit_routes::get_entry,
         audit_routes::get_consistency,
         audit_routes::get_public_key,
+        token_routes::create_token,
+        token_routes::list_tokens,
+        token_routes::revoke_token,
     ),
+    modifiers(&BearerAuth),
     tags(
         (name = "messages", description = "Submit messages and read decisions"),
         (name = "conversations", description = "Conversations and the human queue"),
         (name = "operations", description = "Health and metrics"),
         (name = "audit", description = "The tamper-evident audit ledger: checkpoints and proofs"),
+        (name = "tokens", description = "API tokens (admin)"),
     )
 )]
 pub struct ApiDoc;
+
+/// Declares the bearer-token scheme every non-public route uses.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
 
 /// The application.
 pub fn router(state: Arc<AppState>) -> Router {
@@ -117,11 +143,25 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/v1/audit/public-key",
             get(audit_routes::get_public_key).fallback(routes::method_not_allowed),
         )
+        .route(
+            "/v1/tokens",
+            get(token_routes::list_tokens)
+                .post(token_routes::create_token)
+                .fallback(routes::method_not_allowed),
+        )
+        .route(
+            "/v1/tokens/{id}",
+            axum::routing::delete(token_routes::revoke_token).fallback(routes::method_not_allowed),
+        )
         .route("/healthz", get(routes::healthz))
         .route("/metrics", get(routes::metrics))
         .route("/openapi.json", get(routes::openapi))
         .fallback(routes::fallback)
         .layer(axum::extract::DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::authorize,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             routes::observe,

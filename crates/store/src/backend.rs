@@ -18,13 +18,13 @@ macro_rules! shared_store_impl {
         mod shared_impl {
             use super::*;
             use crate::{
-                AuditEntry, Backend, ConversationState, Hash, NewMessage, StoredCheckpoint, QueueEntry, Store, StoreError,
+                AuditEntry, Backend, ConversationState, Hash, NewMessage, StoredCheckpoint, StoredToken, QueueEntry, Store, StoreError,
                 StoredConversation, StoredMessage, StoredPii,
             };
             use async_trait::async_trait;
             use candor_audit::merkle;
             use candor_core::{
-                Channel, Decision, EntityKind, Explanation, Lang, Reason, Route, Span, Timestamp, Versions,
+                Channel, Decision, EntityKind, Explanation, Lang, Reason, Role, Route, Span, Timestamp, Versions,
             };
             use sqlx::Row;
             use uuid::Uuid;
@@ -126,6 +126,19 @@ macro_rules! shared_store_impl {
             /// Takes the rows belonging to message `id` out of a grouping.
             fn take_for<T>(items: &mut std::collections::HashMap<String, Vec<T>>, id: &str) -> Vec<T> {
                 items.remove(id).unwrap_or_default()
+            }
+
+            fn decode_token(row: &DbRow) -> Result<StoredToken, StoreError> {
+                let role: String = row.try_get("role")?;
+                let revoked: Option<i64> = row.try_get("revoked_at_ms")?;
+                Ok(StoredToken {
+                    id: row.try_get("id")?,
+                    name: row.try_get("name")?,
+                    role: role.parse::<Role>().map_err(corrupt)?,
+                    token_hash: hash32(row.try_get("token_hash")?, "api_tokens.token_hash")?,
+                    created_at: Timestamp(row.try_get("created_at_ms")?),
+                    revoked_at: revoked.map(Timestamp),
+                })
             }
 
             fn decode_checkpoint(row: &DbRow) -> Result<StoredCheckpoint, StoreError> {
@@ -541,6 +554,49 @@ macro_rules! shared_store_impl {
                             })
                         })
                         .collect()
+                }
+
+                async fn create_token(&self, t: &StoredToken) -> Result<(), StoreError> {
+                    sqlx::query(
+                        "INSERT INTO api_tokens (id, name, role, token_hash, created_at_ms, revoked_at_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(&t.id)
+                    .bind(&t.name)
+                    .bind(t.role.as_str())
+                    .bind(&t.token_hash[..])
+                    .bind(t.created_at.millis())
+                    .bind(t.revoked_at.map(|r| r.millis()))
+                    .execute(self.writer())
+                    .await?;
+                    Ok(())
+                }
+
+                async fn token_by_hash(&self, token_hash: &[u8; 32]) -> Result<Option<StoredToken>, StoreError> {
+                    let row = sqlx::query(
+                        "SELECT id, name, role, token_hash, created_at_ms, revoked_at_ms FROM api_tokens WHERE token_hash = $1",
+                    )
+                    .bind(&token_hash[..])
+                    .fetch_optional(self.reader())
+                    .await?;
+                    row.as_ref().map(decode_token).transpose()
+                }
+
+                async fn tokens(&self) -> Result<Vec<StoredToken>, StoreError> {
+                    let rows = sqlx::query(
+                        "SELECT id, name, role, token_hash, created_at_ms, revoked_at_ms FROM api_tokens ORDER BY created_at_ms, id",
+                    )
+                    .fetch_all(self.reader())
+                    .await?;
+                    rows.iter().map(decode_token).collect()
+                }
+
+                async fn revoke_token(&self, id: &str, at: Timestamp) -> Result<bool, StoreError> {
+                    let done = sqlx::query("UPDATE api_tokens SET revoked_at_ms = $1 WHERE id = $2 AND revoked_at_ms IS NULL")
+                        .bind(at.millis())
+                        .bind(id)
+                        .execute(self.writer())
+                        .await?;
+                    Ok(done.rows_affected() == 1)
                 }
 
                 async fn message_count(&self) -> Result<u64, StoreError> {

@@ -11,7 +11,7 @@
 #![deny(missing_docs)]
 
 use async_trait::async_trait;
-use candor_core::{Channel, Decision, EntityKind, Lang, Span, Timestamp};
+use candor_core::{Channel, Decision, EntityKind, Lang, Role, Span, Timestamp};
 use uuid::Uuid;
 
 mod backend;
@@ -225,6 +225,23 @@ pub struct StoredCheckpoint {
     pub created_at: Timestamp,
 }
 
+/// An API token as stored: never the token itself, only its hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredToken {
+    /// Public identifier, for listing and revoking.
+    pub id: String,
+    /// What it is for, e.g. `chat-widget`.
+    pub name: String,
+    /// The role it grants.
+    pub role: Role,
+    /// SHA-256 of the token.
+    pub token_hash: [u8; 32],
+    /// When it was made.
+    pub created_at: Timestamp,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<Timestamp>,
+}
+
 /// Which database a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -311,6 +328,19 @@ pub trait Store: Send + Sync + 'static {
 
     /// Up to `limit` audit entries with index `>= from`, in order.
     async fn audit_entries(&self, from: u64, limit: u32) -> Result<Vec<AuditEntry>, StoreError>;
+
+    /// Saves a new API token.
+    async fn create_token(&self, token: &StoredToken) -> Result<(), StoreError>;
+
+    /// The token with this hash, revoked or not.
+    async fn token_by_hash(&self, token_hash: &[u8; 32])
+    -> Result<Option<StoredToken>, StoreError>;
+
+    /// Every token, oldest first.
+    async fn tokens(&self) -> Result<Vec<StoredToken>, StoreError>;
+
+    /// Revokes a token; `false` when no unrevoked token has that id.
+    async fn revoke_token(&self, id: &str, at: Timestamp) -> Result<bool, StoreError>;
 
     /// How many messages are stored.
     async fn message_count(&self) -> Result<u64, StoreError>;

@@ -106,7 +106,7 @@ async fn two_nodes_on_one_postgres_append_to_one_log_that_verifies() {
     ];
     let a = ServerProcess::start(dir.path(), &args);
     let b = ServerProcess::start(dir.path(), &args);
-    let client = reqwest::Client::new();
+    let client = a.client.clone();
     let mut tasks = Vec::new();
     for i in 0..60 {
         let base = if i % 2 == 0 {

@@ -27,12 +27,44 @@ pub struct ServerProcess {
     pub child: Child,
     pub base: String,
     pub logs: Arc<Mutex<String>>,
+    /// Sends an admin token made with `candor token create`.
+    pub client: reqwest::Client,
+}
+
+/// Makes a token with `candor token create`, as an operator bootstraps the first admin.
+pub fn create_token(workdir: &Path, storage_args: &[String], role: &str) -> String {
+    let out = candor()
+        .current_dir(workdir)
+        .args(["token", "create", "--name", "test-suite", "--role", role])
+        .args(storage_args)
+        .output()
+        .expect("run candor token create");
+    assert!(
+        out.status.success(),
+        "token create failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// An HTTP client that sends `Authorization: Bearer <secret>`.
+pub fn client_with_token(secret: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {secret}").parse().unwrap(),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap()
 }
 
 impl ServerProcess {
     /// Starts `candor serve --addr 127.0.0.1:0` with `storage_args`, logging at debug level,
     /// and waits until it listens.
     pub fn start(workdir: &Path, storage_args: &[String]) -> ServerProcess {
+        let client = client_with_token(&create_token(workdir, storage_args, "admin"));
         let mut child = candor()
             .current_dir(workdir)
             .args(["serve", "--addr", "127.0.0.1:0"])
@@ -78,7 +110,12 @@ impl ServerProcess {
             let mut sink = String::new();
             let _ = stdout.read_to_string(&mut sink);
         });
-        ServerProcess { child, base, logs }
+        ServerProcess {
+            child,
+            base,
+            logs,
+            client,
+        }
     }
 
     pub fn kill9(mut self) -> String {

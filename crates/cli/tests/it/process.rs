@@ -37,9 +37,9 @@ fn message(i: usize) -> Value {
 
 async fn send_then_kill_then_find_everything(storage_args: Vec<String>) {
     let dir = tempfile::tempdir().unwrap();
-    let client = reqwest::Client::new();
 
     let server = ServerProcess::start(dir.path(), &storage_args);
+    let client = server.client.clone();
     let mut accepted: HashMap<String, Value> = HashMap::new();
     for i in 0..30 {
         let r = client
@@ -59,6 +59,7 @@ async fn send_then_kill_then_find_everything(storage_args: Vec<String>) {
     let logs_before = server.kill9();
 
     let server = ServerProcess::start(dir.path(), &storage_args);
+    let client = server.client.clone();
     for (id, decision) in &accepted {
         let r = client
             .get(format!("{}/v1/messages/{id}", server.base))
@@ -255,4 +256,47 @@ fn every_command_has_an_example_in_its_help() {
             "{command:?} --help has no example:\n{help}"
         );
     }
+}
+
+#[test]
+fn tokens_are_created_listed_and_revoked_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = crate::create_token(dir.path(), &[], "dpo");
+    assert!(secret.starts_with("cnd_"), "{secret}");
+    let out = candor()
+        .current_dir(dir.path())
+        .args(["token", "list"])
+        .output()
+        .unwrap();
+    let listing = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        listing.contains("test-suite") && listing.contains("dpo"),
+        "{listing}"
+    );
+    assert!(!listing.contains(&secret), "secrets are never listed");
+    let id = listing
+        .split_whitespace()
+        .find(|w| w.starts_with("tok_"))
+        .unwrap()
+        .to_owned();
+    let out = candor()
+        .current_dir(dir.path())
+        .args(["token", "revoke", &id])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let out = candor()
+        .current_dir(dir.path())
+        .args(["token", "revoke", &id])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "revoking twice names the problem");
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&id));
+    let out = candor()
+        .current_dir(dir.path())
+        .args(["token", "create", "--name", "x", "--role", "root"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`root` is not a role"));
 }

@@ -228,6 +228,7 @@ async fn bodies_over_the_limit_get_413_and_texts_over_the_limit_422(backend: Bac
         backend,
         ServerConfig {
             max_body_bytes: 4096,
+            ..ServerConfig::default()
         },
         Limits {
             max_text_bytes: 1000,

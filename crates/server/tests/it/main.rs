@@ -2,6 +2,7 @@
 //!
 //! Every test runs once per backend (`sqlite::…` and `postgres::…`), through `spawn_app`.
 
+mod access;
 mod api;
 mod audit;
 mod bad_input;
@@ -48,6 +49,19 @@ impl Drop for TestApp {
     }
 }
 
+/// An HTTP client that sends `Authorization: Bearer <secret>` on every request.
+pub fn client_with_token(secret: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {secret}").parse().unwrap(),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
 pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, ServerConfig::default(), Limits::default()).await
 }
@@ -86,9 +100,18 @@ pub async fn spawn_app_with(backend: Backend, config: ServerConfig, limits: Limi
     tokio::spawn(candor_server::serve(listener, state, async move {
         let _ = stopped.await;
     }));
+    // The suite acts as an admin unless a test says otherwise (tests/it/access.rs).
+    let admin = candor_pipeline::access::issue_token(
+        store.as_ref(),
+        "test-admin",
+        candor_core::Role::Admin,
+        Pipeline::now(),
+    )
+    .await
+    .unwrap();
     TestApp {
         base: format!("http://{addr}"),
-        client: reqwest::Client::new(),
+        client: client_with_token(&admin.secret),
         store,
         ledger,
         target,

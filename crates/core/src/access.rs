@@ -1,0 +1,174 @@
+//! Who may do what: roles, actions and the one matrix that joins them.
+//!
+//! The matrix is written down in `docs/specs/roles.md`; a test walks it over HTTP.
+//! Least privilege: a role gets only what its work needs, and anything not listed is denied.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A role a token or user holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Role {
+    /// An integration that submits customer messages (a chat widget, a mail gateway).
+    Channel,
+    /// A person answering customers.
+    Agent,
+    /// A person leading agents.
+    Supervisor,
+    /// A person who approves models and policies and reads audits.
+    AiOfficer,
+    /// The data-protection officer.
+    Dpo,
+    /// Operates Candor: tokens and configuration.
+    Admin,
+}
+
+impl Role {
+    /// Every role, in a stable order.
+    pub const ALL: [Role; 6] = [
+        Role::Channel,
+        Role::Agent,
+        Role::Supervisor,
+        Role::AiOfficer,
+        Role::Dpo,
+        Role::Admin,
+    ];
+
+    /// The wire name, e.g. `ai_officer`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Role::Channel => "channel",
+            Role::Agent => "agent",
+            Role::Supervisor => "supervisor",
+            Role::AiOfficer => "ai_officer",
+            Role::Dpo => "dpo",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A name that is not a role.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "`{0}` is not a role (expected one of: channel, agent, supervisor, ai_officer, dpo, admin)"
+)]
+pub struct ParseRoleError(pub String);
+
+impl FromStr for Role {
+    type Err = ParseRoleError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .iter()
+            .copied()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| ParseRoleError(s.to_owned()))
+    }
+}
+
+/// Something a caller may be allowed to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Submit a customer message.
+    SubmitMessage,
+    /// Read a message's decision (pseudonymised).
+    ReadMessage,
+    /// Read a conversation (pseudonymised).
+    ReadConversation,
+    /// Read the human queue.
+    ReadQueue,
+    /// Read audit records and proofs (pseudonymised).
+    ReadAudit,
+    /// Sign an audit checkpoint on demand.
+    SignCheckpoint,
+    /// Create, list and revoke API tokens.
+    ManageTokens,
+    /// Read operational metrics (when they are not public).
+    ReadMetrics,
+}
+
+impl Action {
+    /// Every action, in a stable order.
+    pub const ALL: [Action; 8] = [
+        Action::SubmitMessage,
+        Action::ReadMessage,
+        Action::ReadConversation,
+        Action::ReadQueue,
+        Action::ReadAudit,
+        Action::SignCheckpoint,
+        Action::ManageTokens,
+        Action::ReadMetrics,
+    ];
+
+    /// A stable name, e.g. `read_queue`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Action::SubmitMessage => "submit_message",
+            Action::ReadMessage => "read_message",
+            Action::ReadConversation => "read_conversation",
+            Action::ReadQueue => "read_queue",
+            Action::ReadAudit => "read_audit",
+            Action::SignCheckpoint => "sign_checkpoint",
+            Action::ManageTokens => "manage_tokens",
+            Action::ReadMetrics => "read_metrics",
+        }
+    }
+}
+
+/// Whether `role` may perform `action`. The single source of truth for access control.
+pub fn permits(role: Role, action: Action) -> bool {
+    use Action::*;
+    use Role::*;
+    match action {
+        SubmitMessage => matches!(role, Channel | Admin),
+        ReadMessage | ReadConversation => {
+            matches!(role, Agent | Supervisor | AiOfficer | Dpo | Admin)
+        }
+        ReadQueue => matches!(role, Agent | Supervisor | Admin),
+        ReadAudit => matches!(role, Supervisor | AiOfficer | Dpo | Admin),
+        SignCheckpoint => matches!(role, AiOfficer | Admin),
+        ManageTokens => matches!(role, Admin),
+        ReadMetrics => matches!(role, Supervisor | AiOfficer | Admin),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_round_trip_and_unknown_roles_are_named() {
+        for r in Role::ALL {
+            assert_eq!(r.as_str().parse::<Role>().unwrap(), r);
+        }
+        assert!(
+            "root"
+                .parse::<Role>()
+                .unwrap_err()
+                .to_string()
+                .contains("root")
+        );
+    }
+
+    #[test]
+    fn least_privilege_holds() {
+        // A channel can only submit; only an admin manages tokens.
+        let channel: Vec<Action> = Action::ALL
+            .into_iter()
+            .filter(|a| permits(Role::Channel, *a))
+            .collect();
+        assert_eq!(channel, [Action::SubmitMessage]);
+        let token_managers: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| permits(*r, Action::ManageTokens))
+            .collect();
+        assert_eq!(token_managers, [Role::Admin]);
+        assert!(!permits(Role::Agent, Action::ReadAudit));
+        assert!(!permits(Role::Dpo, Action::SubmitMessage));
+    }
+}

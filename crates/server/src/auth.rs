@@ -1,0 +1,131 @@
+//! Authentication and authorisation, in one place.
+//!
+//! Every route template maps to the one [`Action`] it needs, or to public; the role × action
+//! matrix itself is [`candor_core::permits`]. A route that is neither listed here nor public
+//! is denied, so a new endpoint is closed until someone decides who may use it.
+
+use std::sync::Arc;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use candor_core::{Action, Role, permits};
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// Who is calling, for handlers that need it.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// The token's id (never the secret).
+    pub token_id: String,
+    /// The role it grants.
+    pub role: Role,
+}
+
+/// What a route needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Access {
+    /// Anyone.
+    Public,
+    /// A token whose role permits the action.
+    Needs(Action),
+    /// Not a route (the fallback answers 404 or 405).
+    NoRoute,
+}
+
+/// The access every route needs. The single table of who may call what.
+pub(crate) fn access_for(method: &Method, path: Option<&str>, public_metrics: bool) -> Access {
+    let Some(path) = path else {
+        return Access::NoRoute;
+    };
+    let m = method.as_str();
+    match (m, path) {
+        ("POST", "/v1/messages") => Access::Needs(Action::SubmitMessage),
+        ("GET", "/v1/messages/{id}") => Access::Needs(Action::ReadMessage),
+        ("GET", "/v1/conversations/{id}") => Access::Needs(Action::ReadConversation),
+        ("GET", "/v1/queue") => Access::Needs(Action::ReadQueue),
+        ("GET", "/v1/audit/entries/{n}") | ("GET", "/v1/audit/consistency") => {
+            Access::Needs(Action::ReadAudit)
+        }
+        ("POST", "/v1/audit/checkpoint") => Access::Needs(Action::SignCheckpoint),
+        // Checkpoints and the key are meant to be published.
+        ("GET", "/v1/audit/checkpoint") | ("GET", "/v1/audit/public-key") => Access::Public,
+        ("GET", "/v1/tokens") | ("POST", "/v1/tokens") | ("DELETE", "/v1/tokens/{id}") => {
+            Access::Needs(Action::ManageTokens)
+        }
+        ("GET", "/healthz") | ("GET", "/openapi.json") => Access::Public,
+        ("GET", "/metrics") if public_metrics => Access::Public,
+        ("GET", "/metrics") => Access::Needs(Action::ReadMetrics),
+        // A listed path with another method: the router answers 405.
+        _ => Access::NoRoute,
+    }
+}
+
+fn unauthorized(code: &'static str, message: &str) -> Response {
+    let mut response = ApiError::new(StatusCode::UNAUTHORIZED, code, message).into_response();
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        header::HeaderValue::from_static("Bearer"),
+    );
+    response
+}
+
+/// Checks the bearer token against the route's action before the handler (or the body) is
+/// touched.
+pub(crate) async fn authorize(
+    State(state): State<Arc<AppState>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let path = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned());
+    let action = match access_for(
+        request.method(),
+        path.as_deref(),
+        state.config.public_metrics,
+    ) {
+        Access::Public | Access::NoRoute => return next.run(request).await,
+        Access::Needs(action) => action,
+    };
+    let header = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let Some(secret) = header
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .map(str::trim)
+    else {
+        return unauthorized(
+            "missing_token",
+            "this endpoint needs `Authorization: Bearer <token>`",
+        );
+    };
+    let token = match candor_pipeline::access::authenticate(state.pipeline.store().as_ref(), secret)
+        .await
+    {
+        Ok(Some(token)) => token,
+        Ok(None) => return unauthorized("invalid_token", "the token is unknown or revoked"),
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    if !permits(token.role, action) {
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!(
+                "role `{}` may not {}",
+                token.role,
+                action.as_str().replace('_', " ")
+            ),
+        )
+        .into_response();
+    }
+    request.extensions_mut().insert(Caller {
+        token_id: token.id,
+        role: token.role,
+    });
+    next.run(request).await
+}
