@@ -11,7 +11,7 @@ pub const RECORD_VERSION: u32 = 1;
 #[non_exhaustive]
 pub enum AuditRecord {
     /// The pipeline decided where a message goes.
-    Decision(DecisionRecord),
+    Decision(Box<DecisionRecord>),
     /// A person changed a decision.
     Override {
         /// When, in ms since the Unix epoch.
@@ -315,7 +315,7 @@ mod tests {
     use super::*;
 
     fn decision() -> AuditRecord {
-        AuditRecord::Decision(DecisionRecord {
+        AuditRecord::Decision(Box::new(DecisionRecord {
             message_id: "m".into(),
             conversation_id: "c".into(),
             customer_hash: "h".into(),
@@ -332,7 +332,7 @@ mod tests {
             pipeline_version: "p".into(),
             policy_version: "q".into(),
             language_model_version: "l".into(),
-        })
+        }))
     }
 
     #[test]

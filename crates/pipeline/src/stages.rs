@@ -78,7 +78,7 @@ pub(crate) async fn run(p: &Pipeline, inbound: Inbound) -> Result<Outcome, Pipel
     let decision = decide(p, &inbound, &language, &pii);
     clock.lap(Stage::Decide);
 
-    let record = AuditRecord::Decision(DecisionRecord {
+    let record = AuditRecord::Decision(Box::new(DecisionRecord {
         message_id: message_id.to_string(),
         conversation_id: conversation_id.clone(),
         customer_hash: p.key.identifier_hash(&inbound.customer_id),
@@ -100,7 +100,7 @@ pub(crate) async fn run(p: &Pipeline, inbound: Inbound) -> Result<Outcome, Pipel
         pipeline_version: decision.versions.pipeline.clone(),
         policy_version: decision.versions.policy.clone(),
         language_model_version: decision.versions.language_model.clone(),
-    });
+    }));
     let vault = pii
         .iter()
         .map(|f| VaultEntry {

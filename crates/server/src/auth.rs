@@ -1,8 +1,9 @@
 //! Authentication and authorisation, in one place.
 //!
-//! Every route template maps to the one [`Action`] it needs, or to public; the role × action
-//! matrix itself is [`candor_core::permits`]. A route that is neither listed here nor public
-//! is denied, so a new endpoint is closed until someone decides who may use it.
+//! Every route template and method maps to the one [`Action`] it needs, or to public; the
+//! role × action matrix itself is [`candor_core::permits`]. A method and route not listed here
+//! is answered 405 before any handler runs, so a new endpoint is closed until someone decides
+//! who may use it.
 
 use std::sync::Arc;
 
@@ -31,8 +32,11 @@ pub(crate) enum Access {
     Public,
     /// A token whose role permits the action.
     Needs(Action),
-    /// Not a route (the fallback answers 404 or 405).
+    /// No route matched the path: the router's fallback answers 404.
     NoRoute,
+    /// A route matched the path but this table does not list the method: answered 405 here,
+    /// before any handler, so a handler added without an entry stays closed.
+    Unlisted,
 }
 
 /// The access every route needs. The single table of who may call what.
@@ -58,8 +62,7 @@ pub(crate) fn access_for(method: &Method, path: Option<&str>, public_metrics: bo
         ("GET", "/healthz") | ("GET", "/openapi.json") => Access::Public,
         ("GET", "/metrics") if public_metrics => Access::Public,
         ("GET", "/metrics") => Access::Needs(Action::ReadMetrics),
-        // A listed path with another method: the router answers 405.
-        _ => Access::NoRoute,
+        _ => Access::Unlisted,
     }
 }
 
@@ -128,4 +131,18 @@ pub(crate) async fn authorize(
         role: token.role,
     });
     next.run(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unlisted_methods_on_known_routes_are_closed_and_unknown_paths_fall_through() {
+        assert_eq!(access_for(&Method::PUT, Some("/v1/messages"), true), Access::Unlisted);
+        assert_eq!(access_for(&Method::GET, Some("/v1/some-new-route"), true), Access::Unlisted);
+        assert_eq!(access_for(&Method::GET, None, true), Access::NoRoute);
+        assert_eq!(access_for(&Method::GET, Some("/metrics"), true), Access::Public);
+        assert_eq!(access_for(&Method::GET, Some("/metrics"), false), Access::Needs(Action::ReadMetrics));
+    }
 }
