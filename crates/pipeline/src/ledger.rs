@@ -145,10 +145,10 @@ impl Ledger {
     /// Storage failure.
     pub async fn checkpoint(&self, now: Timestamp) -> Result<SignedCheckpoint, LedgerError> {
         let size = self.store.audit_size().await?;
-        if let Some(latest) = self.latest_checkpoint().await? {
-            if latest.root.size == size {
-                return Ok(latest);
-            }
+        if let Some(latest) = self.latest_checkpoint().await?
+            && latest.root.size == size
+        {
+            return Ok(latest);
         }
         let root = self.head_at(size).await?;
         let note = self.signer.sign(root);
