@@ -92,6 +92,7 @@ pub(crate) async fn authorize(
         state.config.public_metrics,
     ) {
         Access::Public | Access::NoRoute => return next.run(request).await,
+        Access::Unlisted => return crate::routes::method_not_allowed().await.into_response(),
         Access::Needs(action) => action,
     };
     let header = request
