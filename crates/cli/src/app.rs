@@ -7,6 +7,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use candor_audit::CheckpointSigner;
 use candor_pii::PseudonymKey;
+use candor_pipeline::vault::MasterKey;
 use candor_pipeline::{DEFAULT_POLICY, Ledger, Limits, Pipeline, Policy};
 use candor_store::{PgStore, SqliteStore, SqliteSync, Store};
 use sha2::Digest;
@@ -73,6 +74,15 @@ pub fn pseudonym_key_path(config: &CandorConfig) -> PathBuf {
         &config.privacy.pseudonym_key_file,
         &config.storage.data_dir,
         "pseudonym.key",
+    )
+}
+
+/// Where the master key (which wraps every customer's data key) lives.
+pub fn master_key_path(config: &CandorConfig) -> PathBuf {
+    key_path(
+        &config.privacy.master_key_file,
+        &config.storage.data_dir,
+        "master.key",
     )
 }
 
@@ -183,13 +193,15 @@ pub fn build_ledger(config: &CandorConfig, store: Arc<dyn Store>) -> anyhow::Res
 pub async fn build(config: &CandorConfig) -> anyhow::Result<(Arc<Pipeline>, Arc<Ledger>)> {
     let policy = load_policy(config)?;
     let key = PseudonymKey::from_bytes(load_or_create_secret(&pseudonym_key_path(config))?);
+    let master = MasterKey::from_bytes(load_or_create_secret(&master_key_path(config))?);
     let store = open_store(config).await?;
     let ledger = build_ledger(config, store.clone())?;
     let limits = Limits {
         max_text_bytes: config.pipeline.max_text_bytes,
     };
-    let pipeline = tokio::task::spawn_blocking(move || Pipeline::new(policy, key, limits, store))
-        .await
-        .context("loading the pipeline panicked")??;
+    let pipeline =
+        tokio::task::spawn_blocking(move || Pipeline::new(policy, key, master, limits, store))
+            .await
+            .context("loading the pipeline panicked")??;
     Ok((Arc::new(pipeline), ledger))
 }

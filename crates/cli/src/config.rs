@@ -128,6 +128,10 @@ pub struct PrivacySection {
     /// File holding the pseudonym key (64 hex digits). Empty: `DATA_DIR/keys/pseudonym.key`,
     /// created on first start. Several nodes on one PostgreSQL must share one key file.
     pub pseudonym_key_file: PathBuf,
+    /// File holding the master key (64 hex digits) that wraps every customer's data key. Empty:
+    /// `DATA_DIR/keys/master.key`, created on first start. Keep it off the database's disk in
+    /// production (a mounted secret); nodes sharing one PostgreSQL must share it.
+    pub master_key_file: PathBuf,
 }
 
 /// `[log]`.

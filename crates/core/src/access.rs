@@ -90,11 +90,17 @@ pub enum Action {
     ManageTokens,
     /// Read operational metrics (when they are not public).
     ReadMetrics,
+    /// Export everything held about a customer, originals included.
+    ExportCustomer,
+    /// Erase a customer's personal data.
+    EraseCustomer,
+    /// Reveal the value behind a pseudonym.
+    RevealPii,
 }
 
 impl Action {
     /// Every action, in a stable order.
-    pub const ALL: [Action; 8] = [
+    pub const ALL: [Action; 11] = [
         Action::SubmitMessage,
         Action::ReadMessage,
         Action::ReadConversation,
@@ -103,6 +109,9 @@ impl Action {
         Action::SignCheckpoint,
         Action::ManageTokens,
         Action::ReadMetrics,
+        Action::ExportCustomer,
+        Action::EraseCustomer,
+        Action::RevealPii,
     ];
 
     /// A stable name, e.g. `read_queue`.
@@ -116,6 +125,9 @@ impl Action {
             Action::SignCheckpoint => "sign_checkpoint",
             Action::ManageTokens => "manage_tokens",
             Action::ReadMetrics => "read_metrics",
+            Action::ExportCustomer => "export_customer",
+            Action::EraseCustomer => "erase_customer",
+            Action::RevealPii => "reveal_pii",
         }
     }
 }
@@ -134,6 +146,9 @@ pub fn permits(role: Role, action: Action) -> bool {
         SignCheckpoint => matches!(role, AiOfficer | Admin),
         ManageTokens => matches!(role, Admin),
         ReadMetrics => matches!(role, Supervisor | AiOfficer | Admin),
+        // Personal data in the clear is for the data-protection officer alone: not even an
+        // admin, who operates the system, may read it.
+        ExportCustomer | EraseCustomer | RevealPii => matches!(role, Dpo),
     }
 }
 
@@ -170,5 +185,10 @@ mod tests {
         assert_eq!(token_managers, [Role::Admin]);
         assert!(!permits(Role::Agent, Action::ReadAudit));
         assert!(!permits(Role::Dpo, Action::SubmitMessage));
+        let clear_text: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| permits(*r, Action::RevealPii))
+            .collect();
+        assert_eq!(clear_text, [Role::Dpo]);
     }
 }

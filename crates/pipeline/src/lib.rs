@@ -24,7 +24,9 @@ use uuid::Uuid;
 pub mod access;
 mod ledger;
 mod policy;
+mod privacy;
 mod stages;
+pub mod vault;
 
 pub use ledger::{
     ConsistencyProof, EntryProof, Ledger, LedgerError, SignedCheckpoint, VerifyFailure,
@@ -32,6 +34,9 @@ pub use ledger::{
 };
 
 pub use policy::{DEFAULT_POLICY, Policy, PolicyConfig, PolicyError, Rule, RuleInput};
+pub use privacy::{
+    CustomerExport, ErasureReport, ExportedMessage, ExportedVaultValue, PrivacyError, Revealed,
+};
 
 /// Limits on what a message may be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +91,10 @@ pub enum PipelineError {
     /// Storage failed; nothing was recorded.
     #[error("storage failed: {0}")]
     Store(StoreError),
+    /// The customer's data key could not be unwrapped (a wrong master key?); nothing was
+    /// recorded.
+    #[error("cannot unwrap the customer's data key: {0}")]
+    Vault(vault::VaultError),
 }
 
 impl From<StoreError> for PipelineError {
@@ -204,6 +213,7 @@ pub struct Pipeline {
     language: LanguageIdentifier,
     policy: Policy,
     key: PseudonymKey,
+    master: vault::MasterKey,
     limits: Limits,
     store: Arc<dyn Store>,
     pipeline_version: String,
@@ -218,6 +228,7 @@ impl Pipeline {
     pub fn new(
         policy: Policy,
         key: PseudonymKey,
+        master: vault::MasterKey,
         limits: Limits,
         store: Arc<dyn Store>,
     ) -> Result<Pipeline, BuildError> {
@@ -236,6 +247,7 @@ impl Pipeline {
             language,
             policy,
             key,
+            master,
             limits,
             store,
             pipeline_version,

@@ -101,12 +101,18 @@ pub(crate) async fn run(p: &Pipeline, inbound: Inbound) -> Result<Outcome, Pipel
         policy_version: decision.versions.policy.clone(),
         language_model_version: decision.versions.language_model.clone(),
     }));
+    // Originals and vault values are sealed with the customer's own data key before they reach
+    // storage, so that erasing the customer can destroy them by destroying the key.
+    let data_key = data_key_for(p, &inbound.customer_id, received_at).await?;
     let vault = pii
         .iter()
         .map(|f| VaultEntry {
             token: f.token.clone(),
             kind: f.kind,
-            value: inbound.text[f.span.start..f.span.end].to_owned(),
+            sealed: data_key.seal(
+                &crate::privacy::vault_context(&conversation_id, &f.token),
+                inbound.text[f.span.start..f.span.end].as_bytes(),
+            ),
         })
         .collect();
     let audit_index = p
@@ -117,7 +123,10 @@ pub(crate) async fn run(p: &Pipeline, inbound: Inbound) -> Result<Outcome, Pipel
             customer_id: inbound.customer_id.clone(),
             channel: inbound.channel,
             received_at,
-            original_text: inbound.text.clone(),
+            original_sealed: data_key.seal(
+                &crate::privacy::original_context(message_id),
+                inbound.text.as_bytes(),
+            ),
             pseudonymised_text: pseudonymised_text.clone(),
             metadata: inbound.metadata.clone(),
             language: language.lang,
@@ -150,6 +159,27 @@ pub(crate) async fn run(p: &Pipeline, inbound: Inbound) -> Result<Outcome, Pipel
         audit_index,
         timings: clock.timings,
     })
+}
+
+/// The customer's data key, created (and wrapped by the master key) on their first message.
+pub(crate) async fn data_key_for(
+    p: &Pipeline,
+    customer_id: &str,
+    now: Timestamp,
+) -> Result<crate::vault::DataKey, PipelineError> {
+    let wrapped = match p.store.wrapped_data_key(customer_id).await? {
+        Some(w) => w,
+        None => {
+            let (_, fresh) = p.master.new_data_key(customer_id);
+            // Another node may have won the race; the stored key is the one to use.
+            p.store
+                .insert_wrapped_data_key(customer_id, &fresh, now)
+                .await?
+        }
+    };
+    p.master
+        .unwrap(customer_id, &wrapped)
+        .map_err(PipelineError::Vault)
 }
 
 pub(crate) fn now() -> Timestamp {

@@ -59,6 +59,9 @@ pub(crate) fn access_for(method: &Method, path: Option<&str>, public_metrics: bo
         ("GET", "/v1/tokens") | ("POST", "/v1/tokens") | ("DELETE", "/v1/tokens/{id}") => {
             Access::Needs(Action::ManageTokens)
         }
+        ("GET", "/v1/customers/{id}/export") => Access::Needs(Action::ExportCustomer),
+        ("DELETE", "/v1/customers/{id}") => Access::Needs(Action::EraseCustomer),
+        ("POST", "/v1/conversations/{id}/reveal") => Access::Needs(Action::RevealPii),
         ("GET", "/healthz") | ("GET", "/openapi.json") => Access::Public,
         ("GET", "/metrics") if public_metrics => Access::Public,
         ("GET", "/metrics") => Access::Needs(Action::ReadMetrics),
@@ -140,10 +143,22 @@ mod tests {
 
     #[test]
     fn unlisted_methods_on_known_routes_are_closed_and_unknown_paths_fall_through() {
-        assert_eq!(access_for(&Method::PUT, Some("/v1/messages"), true), Access::Unlisted);
-        assert_eq!(access_for(&Method::GET, Some("/v1/some-new-route"), true), Access::Unlisted);
+        assert_eq!(
+            access_for(&Method::PUT, Some("/v1/messages"), true),
+            Access::Unlisted
+        );
+        assert_eq!(
+            access_for(&Method::GET, Some("/v1/some-new-route"), true),
+            Access::Unlisted
+        );
         assert_eq!(access_for(&Method::GET, None, true), Access::NoRoute);
-        assert_eq!(access_for(&Method::GET, Some("/metrics"), true), Access::Public);
-        assert_eq!(access_for(&Method::GET, Some("/metrics"), false), Access::Needs(Action::ReadMetrics));
+        assert_eq!(
+            access_for(&Method::GET, Some("/metrics"), true),
+            Access::Public
+        );
+        assert_eq!(
+            access_for(&Method::GET, Some("/metrics"), false),
+            Access::Needs(Action::ReadMetrics)
+        );
     }
 }

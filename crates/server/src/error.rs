@@ -108,6 +108,10 @@ impl From<PipelineError> for ApiError {
                 "conversation_id belongs to another customer",
             )
             .with_field("conversation_id"),
+            PipelineError::Vault(e) => {
+                tracing::error!(error = %e, "A customer's data key cannot be unwrapped; is the master key right? Message not recorded");
+                ApiError::internal()
+            }
             PipelineError::Store(store) => {
                 tracing::error!(error = %store, "Storage failed; message not recorded");
                 ApiError::internal()

@@ -21,6 +21,7 @@ mod auth;
 pub mod dto;
 mod error;
 mod metrics;
+mod privacy_routes;
 mod routes;
 mod token_routes;
 
@@ -28,6 +29,9 @@ pub use audit_routes::{CheckpointView, ConsistencyView, EntryView, PublicKeyView
 pub use auth::Caller;
 pub use error::{ApiError, ErrorBody, ErrorDetail};
 pub use metrics::Metrics;
+pub use privacy_routes::{
+    CustomerExportView, ErasureView, OriginalView, RevealRequest, RevealView, VaultValueView,
+};
 pub use token_routes::{TokenCreated, TokenList, TokenRequest, TokenView};
 
 /// Settings of the HTTP server.
@@ -79,6 +83,9 @@ pub struct AppState {
         token_routes::create_token,
         token_routes::list_tokens,
         token_routes::revoke_token,
+        privacy_routes::export_customer,
+        privacy_routes::erase_customer,
+        privacy_routes::reveal,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -87,6 +94,7 @@ pub struct AppState {
         (name = "operations", description = "Health and metrics"),
         (name = "audit", description = "The tamper-evident audit ledger: checkpoints and proofs"),
         (name = "tokens", description = "API tokens (admin)"),
+        (name = "privacy", description = "Data-subject rights: export, erasure, reveal (dpo)"),
     )
 )]
 pub struct ApiDoc;
@@ -152,6 +160,18 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(
             "/v1/tokens/{id}",
             axum::routing::delete(token_routes::revoke_token).fallback(routes::method_not_allowed),
+        )
+        .route(
+            "/v1/customers/{id}/export",
+            get(privacy_routes::export_customer),
+        )
+        .route(
+            "/v1/customers/{id}",
+            axum::routing::delete(privacy_routes::erase_customer),
+        )
+        .route(
+            "/v1/conversations/{id}/reveal",
+            post(privacy_routes::reveal),
         )
         .route("/healthz", get(routes::healthz))
         .route("/metrics", get(routes::metrics))

@@ -18,7 +18,7 @@ macro_rules! shared_store_impl {
         mod shared_impl {
             use super::*;
             use crate::{
-                AuditEntry, Backend, ConversationState, Hash, NewMessage, StoredCheckpoint, StoredToken, QueueEntry, Store, StoreError,
+                AuditEntry, Backend, ConversationState, ErasureCounts, Hash, NewMessage, StoredCheckpoint, StoredToken, StoredVaultEntry, QueueEntry, Store, StoreError,
                 StoredConversation, StoredMessage, StoredPii,
             };
             use async_trait::async_trait;
@@ -126,6 +126,16 @@ macro_rules! shared_store_impl {
             /// Takes the rows belonging to message `id` out of a grouping.
             fn take_for<T>(items: &mut std::collections::HashMap<String, Vec<T>>, id: &str) -> Vec<T> {
                 items.remove(id).unwrap_or_default()
+            }
+
+            fn decode_vault(row: &DbRow) -> Result<StoredVaultEntry, StoreError> {
+                let kind: String = row.try_get("kind")?;
+                Ok(StoredVaultEntry {
+                    conversation_id: row.try_get("conversation_id")?,
+                    token: row.try_get("token")?,
+                    kind: kind.parse::<EntityKind>().map_err(corrupt)?,
+                    sealed: row.try_get("sealed")?,
+                })
             }
 
             fn decode_token(row: &DbRow) -> Result<StoredToken, StoreError> {
@@ -309,9 +319,9 @@ macro_rules! shared_store_impl {
                     }
                     let seq_in_conversation: i64 = row.try_get("message_count")?;
 
-                    sqlx::query("INSERT INTO message_originals (message_id, text) VALUES ($1, $2)")
+                    sqlx::query("INSERT INTO message_originals (message_id, sealed) VALUES ($1, $2)")
                         .bind(&id)
-                        .bind(&m.original_text)
+                        .bind(&m.original_sealed)
                         .execute(&mut *tx)
                         .await?;
 
@@ -345,13 +355,13 @@ macro_rules! shared_store_impl {
                     }
                     for v in &m.vault {
                         sqlx::query(
-                            "INSERT INTO pii_vault (conversation_id, token, kind, value) VALUES ($1, $2, $3, $4) \
+                            "INSERT INTO pii_vault (conversation_id, token, kind, sealed) VALUES ($1, $2, $3, $4) \
                              ON CONFLICT (conversation_id, token) DO NOTHING",
                         )
                         .bind(&m.conversation_id)
                         .bind(&v.token)
                         .bind(v.kind.as_str())
-                        .bind(&v.value)
+                        .bind(&v.sealed)
                         .execute(&mut *tx)
                         .await?;
                     }
@@ -472,11 +482,128 @@ macro_rules! shared_store_impl {
                     decode_message(&row, pii, reasons).map(Some)
                 }
 
-                async fn message_original(&self, id: Uuid) -> Result<Option<String>, StoreError> {
-                    Ok(sqlx::query_scalar("SELECT text FROM message_originals WHERE message_id = $1")
-                        .bind(id.to_string())
+                async fn message_original(&self, id: Uuid) -> Result<Option<(String, Vec<u8>)>, StoreError> {
+                    let row = sqlx::query(
+                        "SELECT m.customer_id, o.sealed FROM message_originals o JOIN messages m ON m.id = o.message_id \
+                         WHERE o.message_id = $1",
+                    )
+                    .bind(id.to_string())
+                    .fetch_optional(self.reader())
+                    .await?;
+                    row.map(|r| Ok((r.try_get("customer_id")?, r.try_get("sealed")?))).transpose()
+                }
+
+                async fn wrapped_data_key(&self, customer_id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+                    Ok(sqlx::query_scalar("SELECT wrapped_key FROM customer_keys WHERE customer_id = $1")
+                        .bind(customer_id)
                         .fetch_optional(self.reader())
                         .await?)
+                }
+
+                async fn insert_wrapped_data_key(&self, customer_id: &str, wrapped: &[u8], at: Timestamp) -> Result<Vec<u8>, StoreError> {
+                    let mut tx = self.writer().begin().await?;
+                    sqlx::query(
+                        "INSERT INTO customer_keys (customer_id, wrapped_key, created_at_ms) VALUES ($1, $2, $3) \
+                         ON CONFLICT (customer_id) DO NOTHING",
+                    )
+                    .bind(customer_id)
+                    .bind(wrapped)
+                    .bind(at.millis())
+                    .execute(&mut *tx)
+                    .await?;
+                    let stored: Vec<u8> = sqlx::query_scalar("SELECT wrapped_key FROM customer_keys WHERE customer_id = $1")
+                        .bind(customer_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    Ok(stored)
+                }
+
+                async fn vault_entry(&self, conversation_id: &str, token: &str) -> Result<Option<StoredVaultEntry>, StoreError> {
+                    let row = sqlx::query("SELECT conversation_id, token, kind, sealed FROM pii_vault WHERE conversation_id = $1 AND token = $2")
+                        .bind(conversation_id)
+                        .bind(token)
+                        .fetch_optional(self.reader())
+                        .await?;
+                    row.as_ref().map(decode_vault).transpose()
+                }
+
+                async fn customer_conversation_ids(&self, customer_id: &str) -> Result<Vec<String>, StoreError> {
+                    Ok(sqlx::query_scalar("SELECT id FROM conversations WHERE customer_id = $1 ORDER BY created_at_ms, id")
+                        .bind(customer_id)
+                        .fetch_all(self.reader())
+                        .await?)
+                }
+
+                async fn customer_originals(&self, customer_id: &str) -> Result<Vec<(Uuid, Vec<u8>)>, StoreError> {
+                    let rows = sqlx::query(
+                        "SELECT o.message_id, o.sealed FROM message_originals o JOIN messages m ON m.id = o.message_id \
+                         WHERE m.customer_id = $1 ORDER BY m.received_at_ms, m.id",
+                    )
+                    .bind(customer_id)
+                    .fetch_all(self.reader())
+                    .await?;
+                    rows.iter()
+                        .map(|r| {
+                            let id: String = r.try_get("message_id")?;
+                            Ok((Uuid::parse_str(&id).map_err(corrupt)?, r.try_get("sealed")?))
+                        })
+                        .collect()
+                }
+
+                async fn customer_vault(&self, customer_id: &str) -> Result<Vec<StoredVaultEntry>, StoreError> {
+                    let rows = sqlx::query(
+                        "SELECT v.conversation_id, v.token, v.kind, v.sealed FROM pii_vault v \
+                         JOIN conversations c ON c.id = v.conversation_id WHERE c.customer_id = $1 \
+                         ORDER BY v.conversation_id, v.token",
+                    )
+                    .bind(customer_id)
+                    .fetch_all(self.reader())
+                    .await?;
+                    rows.iter().map(decode_vault).collect()
+                }
+
+                async fn erase_customer(&self, customer_id: &str, replacement: &str) -> Result<ErasureCounts, StoreError> {
+                    let mut tx = self.writer().begin().await?;
+                    let data_key = sqlx::query("DELETE FROM customer_keys WHERE customer_id = $1")
+                        .bind(customer_id)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected() > 0;
+                    let originals = sqlx::query(
+                        "DELETE FROM message_originals WHERE message_id IN (SELECT id FROM messages WHERE customer_id = $1)",
+                    )
+                    .bind(customer_id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                    let vault_values = sqlx::query(
+                        "DELETE FROM pii_vault WHERE conversation_id IN (SELECT id FROM conversations WHERE customer_id = $1)",
+                    )
+                    .bind(customer_id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                    let pseudonyms = sqlx::query(
+                        "DELETE FROM pseudonyms WHERE conversation_id IN (SELECT id FROM conversations WHERE customer_id = $1)",
+                    )
+                    .bind(customer_id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                    let messages = sqlx::query("UPDATE messages SET customer_id = $2, metadata = NULL WHERE customer_id = $1")
+                        .bind(customer_id)
+                        .bind(replacement)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                    sqlx::query("UPDATE conversations SET customer_id = $2 WHERE customer_id = $1")
+                        .bind(customer_id)
+                        .bind(replacement)
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    Ok(ErasureCounts { messages, originals, vault_values, pseudonyms, data_key })
                 }
 
                 async fn conversation(&self, id: &str) -> Result<Option<StoredConversation>, StoreError> {

@@ -73,8 +73,36 @@ pub struct VaultEntry {
     pub token: String,
     /// What it is.
     pub kind: EntityKind,
-    /// The value as the customer wrote it.
-    pub value: String,
+    /// The value as the customer wrote it, sealed with the customer's data key.
+    pub sealed: Vec<u8>,
+}
+
+/// A vault value as read back, with where it belongs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredVaultEntry {
+    /// The conversation.
+    pub conversation_id: String,
+    /// The pseudonym.
+    pub token: String,
+    /// What it is.
+    pub kind: EntityKind,
+    /// The sealed value.
+    pub sealed: Vec<u8>,
+}
+
+/// What an erasure removed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ErasureCounts {
+    /// Messages whose customer id and metadata were replaced.
+    pub messages: u64,
+    /// Sealed originals deleted.
+    pub originals: u64,
+    /// Sealed vault values deleted.
+    pub vault_values: u64,
+    /// Pseudonym mappings deleted.
+    pub pseudonyms: u64,
+    /// Whether a data key existed and was destroyed.
+    pub data_key: bool,
 }
 
 /// Everything recorded for one message.
@@ -90,8 +118,9 @@ pub struct NewMessage {
     pub channel: Channel,
     /// When Candor received it.
     pub received_at: Timestamp,
-    /// The text exactly as sent. Kept in its own table, apart from everything derived.
-    pub original_text: String,
+    /// The text exactly as sent, sealed with the customer's data key. Kept in its own table,
+    /// apart from everything derived.
+    pub original_sealed: Vec<u8>,
     /// The text with personal data replaced by pseudonyms.
     pub pseudonymised_text: String,
     /// Opaque metadata from the integration (a JSON object as text), if any.
@@ -317,8 +346,49 @@ pub trait Store: Send + Sync + 'static {
     /// A message with its decision.
     async fn message(&self, id: Uuid) -> Result<Option<StoredMessage>, StoreError>;
 
-    /// The original text of a message, exactly as sent.
-    async fn message_original(&self, id: Uuid) -> Result<Option<String>, StoreError>;
+    /// The sealed original of a message, with its customer.
+    async fn message_original(&self, id: Uuid) -> Result<Option<(String, Vec<u8>)>, StoreError>;
+
+    /// A customer's wrapped data key.
+    async fn wrapped_data_key(&self, customer_id: &str) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// Stores `wrapped` as the customer's data key unless one exists; returns the one in force
+    /// (so that two nodes creating a key at once agree on one).
+    async fn insert_wrapped_data_key(
+        &self,
+        customer_id: &str,
+        wrapped: &[u8],
+        at: Timestamp,
+    ) -> Result<Vec<u8>, StoreError>;
+
+    /// One sealed vault value.
+    async fn vault_entry(
+        &self,
+        conversation_id: &str,
+        token: &str,
+    ) -> Result<Option<StoredVaultEntry>, StoreError>;
+
+    /// Every conversation id of a customer, oldest first.
+    async fn customer_conversation_ids(&self, customer_id: &str)
+    -> Result<Vec<String>, StoreError>;
+
+    /// Every sealed original of a customer, by message id.
+    async fn customer_originals(
+        &self,
+        customer_id: &str,
+    ) -> Result<Vec<(Uuid, Vec<u8>)>, StoreError>;
+
+    /// Every sealed vault value of a customer's conversations.
+    async fn customer_vault(&self, customer_id: &str) -> Result<Vec<StoredVaultEntry>, StoreError>;
+
+    /// Erases a customer in one transaction: destroys their data key, deletes their sealed
+    /// originals, vault values and pseudonym mappings, and replaces their customer id (and
+    /// message metadata) with `replacement` so that only pseudonymised decisions remain.
+    async fn erase_customer(
+        &self,
+        customer_id: &str,
+        replacement: &str,
+    ) -> Result<ErasureCounts, StoreError>;
 
     /// A conversation with its messages in order.
     async fn conversation(&self, id: &str) -> Result<Option<StoredConversation>, StoreError>;

@@ -69,6 +69,24 @@ fn protected_routes(
             None,
             Action::ManageTokens,
         ),
+        (
+            "GET",
+            "/v1/customers/matrix-customer/export".to_owned(),
+            None,
+            Action::ExportCustomer,
+        ),
+        (
+            "DELETE",
+            "/v1/customers/nobody-at-all".to_owned(),
+            None,
+            Action::EraseCustomer,
+        ),
+        (
+            "POST",
+            format!("/v1/conversations/{conversation_id}/reveal"),
+            Some(json!({"token": "<EMAIL_9>", "reason": "matrix test"})),
+            Action::RevealPii,
+        ),
     ]
 }
 

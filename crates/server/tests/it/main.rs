@@ -6,6 +6,7 @@ mod access;
 mod api;
 mod audit;
 mod bad_input;
+mod privacy;
 
 use std::sync::Arc;
 
@@ -87,7 +88,8 @@ pub async fn spawn_app_with(backend: Backend, config: ServerConfig, limits: Limi
     let ledger = Arc::new(Ledger::new(store.clone(), signer));
     let policy = Policy::parse(DEFAULT_POLICY).unwrap();
     let key = PseudonymKey::from_bytes([42; 32]);
-    let pipeline = Pipeline::new(policy, key, limits, store.clone()).unwrap();
+    let master = candor_pipeline::vault::MasterKey::from_bytes([9; 32]);
+    let pipeline = Pipeline::new(policy, key, master, limits, store.clone()).unwrap();
     let state = Arc::new(AppState {
         pipeline: Arc::new(pipeline),
         ledger: ledger.clone(),

@@ -35,11 +35,11 @@ CREATE TABLE messages (
 );
 CREATE INDEX messages_conversation ON messages (conversation_id, seq_in_conversation);
 
--- Originals live apart from everything derived, so that they can be encrypted, purged and
--- erased on their own.
+-- Originals live apart from everything derived, sealed with the customer's data key, so that
+-- they can be purged and erased on their own.
 CREATE TABLE message_originals (
     message_id TEXT PRIMARY KEY REFERENCES messages (id) DEFERRABLE INITIALLY DEFERRED,
-    text TEXT NOT NULL
+    sealed BYTEA NOT NULL
 );
 
 CREATE TABLE message_pii (
@@ -76,7 +76,7 @@ CREATE TABLE pii_vault (
     conversation_id TEXT NOT NULL,
     token TEXT NOT NULL,
     kind TEXT NOT NULL,
-    value TEXT NOT NULL,
+    sealed BYTEA NOT NULL,
     PRIMARY KEY (conversation_id, token)
 );
 
