@@ -111,7 +111,7 @@ pub(crate) async fn run(p: &Pipeline, inbound: Inbound) -> Result<Outcome, Pipel
             kind: f.kind,
             sealed: data_key.seal(
                 &crate::privacy::vault_context(&conversation_id, &f.token),
-                inbound.text[f.span.start..f.span.end].as_bytes(),
+                &inbound.text.as_bytes()[f.span.start..f.span.end],
             ),
         })
         .collect();
