@@ -78,6 +78,12 @@ enum Command {
     /// Create, list and revoke API tokens (each grants one role).
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Find and pseudonymise personal data in texts, without a server or database.
+    #[command(
+        subcommand,
+        after_help = "Example:\n  candor pii detect --input messages.jsonl > found.jsonl"
+    )]
+    Pii(candor::pii_cmd::PiiCommand),
 }
 
 #[derive(Subcommand)]
@@ -215,6 +221,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 TokenCommand::List { .. } => candor::token_cmd::list(&config).await?,
                 TokenCommand::Revoke { id, .. } => candor::token_cmd::revoke(&config, id).await?,
+            }
+        }
+        Command::Pii(command) => {
+            if !candor::pii_cmd::run(&command)? {
+                return Ok(ExitCode::FAILURE);
             }
         }
         Command::Audit(command) => match command {

@@ -93,12 +93,45 @@ pub enum EntityKind {
     Phone,
     /// An International Bank Account Number (ISO 13616) with a valid mod-97 check.
     Iban,
+    /// A payment card number (13 to 19 digits) with a known issuer prefix and a valid Luhn check.
+    CreditCard,
+    /// An IPv4 or IPv6 address.
+    IpAddress,
+    /// A web address starting with `http://`, `https://` or `www.`.
+    Url,
+    /// A Danish CPR number (personnummer): birth date `DDMMYY` and a four-digit serial.
+    DkCpr,
+    /// A Dutch BSN (burgerservicenummer) that passes the 11-proef.
+    NlBsn,
+    /// A German tax identification number (Steuerliche Identifikationsnummer).
+    DeTaxId,
+    /// A German pension insurance number (Rentenversicherungs- or Sozialversicherungsnummer).
+    DeSvnr,
+    /// A German health insurance number (Krankenversichertennummer, the lifelong part).
+    DeKvnr,
+    /// The serial number of a German identity card (Personalausweis) or passport (Reisepass).
+    DeIdDocument,
+    /// A Danish, Dutch or German VAT identification number, with its country prefix.
+    VatNumber,
 }
 
 impl EntityKind {
     /// Every kind, in a stable order.
-    pub const ALL: &'static [EntityKind] =
-        &[EntityKind::Email, EntityKind::Phone, EntityKind::Iban];
+    pub const ALL: &'static [EntityKind] = &[
+        EntityKind::Email,
+        EntityKind::Phone,
+        EntityKind::Iban,
+        EntityKind::CreditCard,
+        EntityKind::IpAddress,
+        EntityKind::Url,
+        EntityKind::DkCpr,
+        EntityKind::NlBsn,
+        EntityKind::DeTaxId,
+        EntityKind::DeSvnr,
+        EntityKind::DeKvnr,
+        EntityKind::DeIdDocument,
+        EntityKind::VatNumber,
+    ];
 
     /// The upper-case name used in pseudonym tokens and wire formats, e.g. `EMAIL`.
     pub fn as_str(&self) -> &'static str {
@@ -106,6 +139,16 @@ impl EntityKind {
             EntityKind::Email => "EMAIL",
             EntityKind::Phone => "PHONE",
             EntityKind::Iban => "IBAN",
+            EntityKind::CreditCard => "CREDIT_CARD",
+            EntityKind::IpAddress => "IP_ADDRESS",
+            EntityKind::Url => "URL",
+            EntityKind::DkCpr => "DK_CPR",
+            EntityKind::NlBsn => "NL_BSN",
+            EntityKind::DeTaxId => "DE_TAX_ID",
+            EntityKind::DeSvnr => "DE_SVNR",
+            EntityKind::DeKvnr => "DE_KVNR",
+            EntityKind::DeIdDocument => "DE_ID_DOCUMENT",
+            EntityKind::VatNumber => "VAT_NUMBER",
         }
     }
 }
@@ -342,6 +385,32 @@ mod tests {
             assert_eq!(r.as_str().parse::<Route>().unwrap(), *r);
         }
         assert!("fax".parse::<Channel>().is_err());
+    }
+
+    #[test]
+    fn all_lists_every_entity_kind_once_in_declaration_order() {
+        // Exhaustive on purpose: a new variant does not compile until it is placed here, and
+        // then the loop fails until it is also in `ALL`.
+        let position = |k: EntityKind| match k {
+            EntityKind::Email => 0,
+            EntityKind::Phone => 1,
+            EntityKind::Iban => 2,
+            EntityKind::CreditCard => 3,
+            EntityKind::IpAddress => 4,
+            EntityKind::Url => 5,
+            EntityKind::DkCpr => 6,
+            EntityKind::NlBsn => 7,
+            EntityKind::DeTaxId => 8,
+            EntityKind::DeSvnr => 9,
+            EntityKind::DeKvnr => 10,
+            EntityKind::DeIdDocument => 11,
+            EntityKind::VatNumber => 12,
+        };
+        assert_eq!(EntityKind::ALL.len(), 13);
+        for (i, k) in EntityKind::ALL.iter().enumerate() {
+            assert_eq!(position(*k), i, "{k}");
+        }
+        assert_eq!("dk_cpr".parse::<EntityKind>().unwrap(), EntityKind::DkCpr);
     }
 
     #[test]

@@ -15,13 +15,26 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod checksum;
+mod finance;
+mod national_ids;
+mod network;
 mod normalise;
 mod pseudonymise;
 mod recognise;
+mod scan;
 
+pub use finance::{CARD_CONTEXT, CreditCardRecognizer, VAT_CONTEXT, VatRecognizer};
+pub use national_ids::{
+    BSN_CONTEXT, CPR_CONTEXT, CprRecognizer, DE_ID_DOCUMENT_CONTEXT, DE_KVNR_CONTEXT,
+    DE_SVNR_CONTEXT, DE_TAX_ID_CONTEXT, DeIdDocumentRecognizer, DeKvnrRecognizer, DeSvnrRecognizer,
+    DeTaxIdRecognizer, NlBsnRecognizer,
+};
+pub use network::{IP_CONTEXT, IpRecognizer, UrlRecognizer};
 pub use normalise::{Normalised, OffsetMap, is_invisible_control, normalise};
 pub use phonenumber::country::Id as PhoneRegion;
-pub use pseudonymise::{PseudonymKey, pseudonymise, token, without_tokens};
+pub use pseudonymise::{PseudonymKey, local_ordinals, pseudonymise, token, without_tokens};
 pub use recognise::{
-    Detection, EmailRecognizer, IbanRecognizer, PhoneConfig, PhoneRecognizer, Recognizer, Registry,
+    Detection, EmailRecognizer, IbanRecognizer, PhoneConfig, PhoneRecognizer, REPEATED_VALUE,
+    Recognizer, Registry,
 };

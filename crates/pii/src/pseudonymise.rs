@@ -5,6 +5,7 @@
 //! caller (the store), keyed by a [`PseudonymKey`] digest so that the mapping never holds the
 //! value itself.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use candor_core::EntityKind;
@@ -62,6 +63,29 @@ impl PseudonymKey {
 /// The token that stands for the `ordinal`-th distinct value of `kind` in a conversation.
 pub fn token(kind: EntityKind, ordinal: u32) -> String {
     format!("<{}_{}>", kind.as_str(), ordinal)
+}
+
+/// Ordinals for `detections` (in position order) within one text alone, without a store: the
+/// first distinct canonical value of each kind gets 1, the next 2, and a repeated value keeps
+/// its ordinal.
+///
+/// The message path numbers values per conversation through the store instead; this is for
+/// texts handled on their own, such as `candor pii detect`.
+pub fn local_ordinals(detections: &[Detection]) -> Vec<u32> {
+    let mut seen: HashMap<(EntityKind, &str), u32> = HashMap::new();
+    let mut next: HashMap<EntityKind, u32> = HashMap::new();
+    detections
+        .iter()
+        .map(|d| {
+            *seen
+                .entry((d.kind, d.canonical.as_str()))
+                .or_insert_with(|| {
+                    let n = next.entry(d.kind).or_insert(0);
+                    *n += 1;
+                    *n
+                })
+        })
+        .collect()
 }
 
 static TOKEN_LIKE: LazyLock<Regex> =
@@ -127,6 +151,19 @@ mod tests {
         let out = pseudonymise(text, &found, &[1, 2]);
         assert_eq!(out, "I am ‹EMAIL_1›, really <EMAIL_1> and <EMAIL_2>");
         assert_eq!(without_tokens(&out), "I am ‹EMAIL_1›, really   and  ");
+    }
+
+    #[test]
+    fn local_ordinals_count_distinct_values_per_kind() {
+        let text = "a@b.dk, 22 33 44 55, A@B.DK, c@d.dk, +45 22334455";
+        let found = Registry::default().detect(text);
+        let ordinals = local_ordinals(&found);
+        assert_eq!(ordinals, vec![1, 1, 1, 2, 1]);
+        assert_eq!(
+            pseudonymise(text, &found, &ordinals),
+            "<EMAIL_1>, <PHONE_1>, <EMAIL_1>, <EMAIL_2>, <PHONE_1>"
+        );
+        assert!(local_ordinals(&[]).is_empty());
     }
 
     #[test]

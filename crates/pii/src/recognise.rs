@@ -3,12 +3,26 @@
 //! A new recogniser implements [`Recognizer`] and is added to [`Registry::new`]. Detection is
 //! kept apart from transformation (Presidio's split): recognisers only report [`Detection`]s,
 //! and [`crate::pseudonymise`] rewrites the text.
+//!
+//! This module holds the trait, the registry with its overlap rule, and the first recognisers
+//! (e-mail, phone, IBAN); the others live in a module per family: `finance` (payment cards,
+//! VAT numbers), `network` (IP addresses, URLs) and `national_ids` (CPR, BSN, German IDs).
 
+use std::collections::{BTreeMap, HashSet};
 use std::sync::LazyLock;
 
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use candor_core::{EntityKind, Span};
 use phonenumber::country::Id as Country;
 use regex::Regex;
+
+use crate::finance::{CreditCardRecognizer, VatRecognizer};
+use crate::national_ids::{
+    CprRecognizer, DeIdDocumentRecognizer, DeKvnrRecognizer, DeSvnrRecognizer, DeTaxIdRecognizer,
+    NlBsnRecognizer,
+};
+use crate::network::{IpRecognizer, UrlRecognizer};
+use crate::scan::stands_alone;
 
 /// One piece of personal data found in normalised text.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,6 +72,16 @@ impl Registry {
                 Box::new(EmailRecognizer),
                 Box::new(PhoneRecognizer { config: phone }),
                 Box::new(IbanRecognizer),
+                Box::new(CreditCardRecognizer),
+                Box::new(IpRecognizer),
+                Box::new(UrlRecognizer),
+                Box::new(CprRecognizer),
+                Box::new(NlBsnRecognizer),
+                Box::new(DeTaxIdRecognizer),
+                Box::new(DeSvnrRecognizer),
+                Box::new(DeKvnrRecognizer),
+                Box::new(DeIdDocumentRecognizer),
+                Box::new(VatRecognizer),
             ],
         }
     }
@@ -69,35 +93,127 @@ impl Registry {
 
     /// Every detection in `text`, without overlaps, ordered by position.
     ///
-    /// Where detections overlap, the higher score wins, then the longer span: a validated IBAN
-    /// beats a phone number read from some of its digits.
+    /// Overlapping detections are resolved greedily, best first, where "best" is decided by,
+    /// in order:
+    ///
+    /// 1. **Validated beats unvalidated**: a detection confirmed by a check
+    ///    ([`Detection::validator`] is `Some`) wins over one that only matched a pattern,
+    ///    whatever their scores: a CPR number inside a URL is masked as a CPR number.
+    /// 2. **Higher score**: among validated (or among unvalidated) detections, the surer one
+    ///    wins: a CPR number next to the word "CPR" beats a phone number read from the same
+    ///    digits.
+    /// 3. **Longer span**: at equal scores, the detection covering more text wins.
+    ///
+    /// Remaining ties go to the earlier start, then to the kind's declaration order, then to
+    /// the recogniser's name, so the result never depends on the order of the recognisers.
+    ///
+    /// Finally, every other place where the canonical value of a kept detection appears
+    /// literally (ignoring ASCII case) and overlaps nothing kept is reported too, with the
+    /// recogniser name [`REPEATED_VALUE`]: a value the customer wrote once in a form that is
+    /// recognised and once glued to other text (`x0707614285`) is masked both times. Values
+    /// longer than 256 bytes (only URLs get that long) are not searched for again.
     pub fn detect(&self, text: &str) -> Vec<Detection> {
         let mut all = Vec::new();
         for r in &self.recognisers {
             r.recognise(text, &mut all);
         }
         all.sort_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
+            b.validator
+                .is_some()
+                .cmp(&a.validator.is_some())
+                .then(b.score.total_cmp(&a.score))
                 .then(b.span.len().cmp(&a.span.len()))
                 .then(a.span.start.cmp(&b.span.start))
+                .then(a.kind.cmp(&b.kind))
+                .then(a.recogniser.cmp(b.recogniser))
         });
+        let mut taken = Occupied::default();
         let mut kept: Vec<Detection> = Vec::with_capacity(all.len());
         for d in all {
-            if !kept.iter().any(|k| k.span.overlaps(&d.span)) {
+            if taken.insert(d.span) {
                 kept.push(d);
             }
         }
+        mask_repeats(text, &mut kept, &mut taken);
         kept.sort_by_key(|d| d.span.start);
         kept
     }
 }
 
-/// Whether the match at `span` stands alone: no letter or digit glued to either side.
-fn stands_alone(text: &str, span: Span) -> bool {
-    let before = text[..span.start].chars().next_back();
-    let after = text[span.end..].chars().next();
-    !before.is_some_and(|c| c.is_alphanumeric()) && !after.is_some_and(|c| c.is_alphanumeric())
+/// The recogniser name of a detection that repeats the canonical value of another detection
+/// in the same text (see [`Registry::detect`]).
+pub const REPEATED_VALUE: &str = "repeated-value";
+
+/// The longest canonical value searched for again by the repeat pass of [`Registry::detect`]:
+/// every identifier is far shorter, and a bound keeps the search automaton small when a
+/// text holds a URL of a megabyte.
+const MAX_REPEATED_VALUE_BYTES: usize = 256;
+
+/// Non-overlapping spans, for overlap checks in `O(log n)`.
+#[derive(Default)]
+struct Occupied(BTreeMap<usize, usize>);
+
+impl Occupied {
+    /// Takes `span` if it overlaps nothing taken; whether it did.
+    fn insert(&mut self, span: Span) -> bool {
+        // The taken spans do not overlap, so ordered by start they are ordered by end too:
+        // only the last one starting before `span` ends can reach into it.
+        let blocked = self
+            .0
+            .range(..span.end.max(span.start + 1))
+            .next_back()
+            .is_some_and(|(_, end)| *end > span.start);
+        if !blocked {
+            self.0.insert(span.start, span.end);
+        }
+        !blocked
+    }
+}
+
+/// Adds a detection for every unclaimed literal repeat of a kept detection's canonical value.
+fn mask_repeats(text: &str, kept: &mut Vec<Detection>, taken: &mut Occupied) {
+    let mut values: Vec<&Detection> = Vec::new();
+    let mut seen = HashSet::new();
+    for d in kept.iter() {
+        let searchable = (1..=MAX_REPEATED_VALUE_BYTES).contains(&d.canonical.len());
+        if searchable && seen.insert(d.canonical.to_ascii_lowercase()) {
+            values.push(d);
+        }
+    }
+    if values.is_empty() {
+        return;
+    }
+    // A non-contiguous NFA is the cheapest automaton to build, and one is built per text.
+    let Ok(automaton) = AhoCorasick::builder()
+        .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::Standard)
+        .build(values.iter().map(|d| d.canonical.as_bytes()))
+    else {
+        // Only a pattern set beyond the automaton's size limits fails to build; every value
+        // in a recognised form is still detected without this pass.
+        return;
+    };
+    let mut found: Vec<(Span, usize)> = automaton
+        .find_overlapping_iter(text)
+        .map(|m| (Span::new(m.start(), m.end()), m.pattern().as_usize()))
+        .collect();
+    found.sort_by(|a, b| a.0.start.cmp(&b.0.start).then(b.0.len().cmp(&a.0.len())));
+    let mut repeats = Vec::new();
+    for (span, pattern) in found {
+        if taken.insert(span) {
+            let source = values[pattern];
+            repeats.push(Detection {
+                kind: source.kind,
+                span,
+                score: source.score,
+                recogniser: REPEATED_VALUE,
+                validator: source.validator,
+                canonical: source.canonical.clone(),
+            });
+        }
+    }
+    kept.extend(repeats);
 }
 
 /// E-mail addresses, including internationalised local parts and domains.
@@ -118,6 +234,10 @@ impl Recognizer for EmailRecognizer {
         &[EntityKind::Email]
     }
     fn recognise(&self, text: &str, out: &mut Vec<Detection>) {
+        // Most messages hold no `@`; finding that out is far cheaper than running the pattern.
+        if !text.contains('@') {
+            return;
+        }
         for m in EMAIL.find_iter(text) {
             // A local part cannot start or end with a dot; trim so "see.john@x.dk" at a
             // sentence start is not widened, and "…:john@x.dk" keeps its punctuation outside.
@@ -158,7 +278,7 @@ pub struct PhoneRecognizer {
 }
 
 static PHONE_CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:\+|\b00)?(?:\(\d{1,5}\)[ .\-/]?)?\d(?:[ .\-/]?\(?\d\)?){5,16}")
+    Regex::new(r"(?:\+|(?-u:\b)00)?(?:\(\d{1,5}\)[ .\-/]?)?\d(?:[ .\-/]?\(?\d\)?){5,16}")
         .expect("valid phone pattern")
 });
 
@@ -220,7 +340,8 @@ impl Recognizer for PhoneRecognizer {
 pub struct IbanRecognizer;
 
 static IBAN_CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b[A-Z]{2}\d{2}(?:[ \-]?[A-Z0-9]){10,32}\b").expect("valid IBAN pattern")
+    Regex::new(r"(?i)(?-u:\b)[A-Z]{2}\d{2}(?:[ \-]?[A-Z0-9]){10,32}(?-u:\b)")
+        .expect("valid IBAN pattern")
 });
 
 impl Recognizer for IbanRecognizer {
@@ -232,6 +353,15 @@ impl Recognizer for IbanRecognizer {
     }
     fn recognise(&self, text: &str, out: &mut Vec<Detection>) {
         for m in IBAN_CANDIDATE.find_iter(text) {
+            // The pattern's word boundary is ASCII-only (so that the fast DFA can run on any
+            // text); a letter such as `ø` glued to the front still means a longer word.
+            if text[..m.start()]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+            {
+                continue;
+            }
             // The pattern may run on into the next word ("… 3000 AB"); drop trailing groups
             // until the rest validates, so a valid IBAN is never lost to its neighbour.
             let mut candidate = m.as_str();
@@ -357,6 +487,208 @@ mod tests {
     fn iban_is_not_swallowed_by_a_following_word() {
         let hits = found("NL91 ABNA 0417 1643 00 AB Amsterdam");
         assert_eq!(hits[0].1, "NL91 ABNA 0417 1643 00");
+    }
+
+    /// Reports one fixed detection, to test the overlap rule apart from real recognisers.
+    struct Fixed(Detection);
+
+    impl Recognizer for Fixed {
+        fn name(&self) -> &'static str {
+            self.0.recogniser
+        }
+        fn kinds(&self) -> &'static [EntityKind] {
+            &[]
+        }
+        fn recognise(&self, _text: &str, out: &mut Vec<Detection>) {
+            out.push(self.0.clone());
+        }
+    }
+
+    fn fixed(
+        kind: EntityKind,
+        span: (usize, usize),
+        score: f32,
+        validator: Option<&'static str>,
+    ) -> Box<dyn Recognizer> {
+        Box::new(Fixed(Detection {
+            kind,
+            span: Span::new(span.0, span.1),
+            score,
+            recogniser: "fixed",
+            validator,
+            canonical: format!("v{}-{}", span.0, span.1),
+        }))
+    }
+
+    fn resolved(recognisers: Vec<Box<dyn Recognizer>>) -> Vec<(EntityKind, usize, usize)> {
+        Registry { recognisers }
+            .detect(&"x".repeat(40))
+            .into_iter()
+            .map(|d| (d.kind, d.span.start, d.span.end))
+            .collect()
+    }
+
+    #[test]
+    fn overlap_rule_validated_first_then_score_then_length() {
+        // Validated beats unvalidated even at a much lower score.
+        assert_eq!(
+            resolved(vec![
+                fixed(EntityKind::Url, (0, 30), 0.99, None),
+                fixed(EntityKind::DkCpr, (10, 20), 0.4, Some("dk-cpr-date")),
+            ]),
+            vec![(EntityKind::DkCpr, 10, 20)]
+        );
+        // Both validated: the higher score wins, even when shorter.
+        assert_eq!(
+            resolved(vec![
+                fixed(
+                    EntityKind::Phone,
+                    (0, 12),
+                    0.7,
+                    Some("libphonenumber-metadata")
+                ),
+                fixed(EntityKind::DkCpr, (2, 12), 0.9, Some("dk-cpr-date")),
+            ]),
+            vec![(EntityKind::DkCpr, 2, 12)]
+        );
+        // Equal scores: the longer span wins.
+        assert_eq!(
+            resolved(vec![
+                fixed(EntityKind::Phone, (5, 12), 0.8, Some("a")),
+                fixed(EntityKind::NlBsn, (3, 12), 0.8, Some("b")),
+            ]),
+            vec![(EntityKind::NlBsn, 3, 12)]
+        );
+        // Neither validated: score, then length, as among validated ones.
+        assert_eq!(
+            resolved(vec![
+                fixed(EntityKind::Url, (0, 20), 0.85, None),
+                fixed(EntityKind::Email, (8, 20), 0.95, None),
+            ]),
+            vec![(EntityKind::Email, 8, 20)]
+        );
+        // Losers are dropped whole; what does not overlap is kept, in position order.
+        assert_eq!(
+            resolved(vec![
+                fixed(EntityKind::Email, (20, 30), 0.95, None),
+                fixed(EntityKind::Phone, (0, 10), 0.7, Some("a")),
+                fixed(EntityKind::Url, (5, 25), 0.85, None),
+            ]),
+            vec![(EntityKind::Phone, 0, 10), (EntityKind::Email, 20, 30)]
+        );
+    }
+
+    #[test]
+    fn overlap_rule_does_not_depend_on_recogniser_order() {
+        let a = || fixed(EntityKind::Phone, (0, 10), 0.7, Some("a"));
+        let b = || fixed(EntityKind::NlBsn, (0, 10), 0.7, Some("b"));
+        assert_eq!(resolved(vec![a(), b()]), resolved(vec![b(), a()]));
+        assert_eq!(resolved(vec![a(), b()]), vec![(EntityKind::Phone, 0, 10)]);
+    }
+
+    #[test]
+    fn a_validated_identifier_inside_a_url_beats_the_url() {
+        // The URL scores higher (0.85) than the CPR number without a context word (0.8), but
+        // only the CPR number is validated.
+        let text = "Se https://borger.example.dk/sag/070761-4285 tak";
+        let hits = found(text);
+        assert_eq!(
+            hits,
+            vec![(EntityKind::DkCpr, "070761-4285", "0707614285".to_owned())]
+        );
+        assert_eq!(
+            found("Se https://borger.example.dk/sag/ tak")[0].0,
+            EntityKind::Url
+        );
+    }
+
+    #[test]
+    fn a_phone_number_read_from_a_cpr_number_loses_to_it() {
+        // `0707614285` is also a valid Dutch number (070 is The Hague), so both recognisers
+        // report the same digits, both validated: the score decides.
+        let registry = Registry::default();
+        let mut phone = Vec::new();
+        PhoneRecognizer {
+            config: PhoneConfig::default(),
+        }
+        .recognise("070761-4285", &mut phone);
+        assert_eq!(
+            phone.len(),
+            1,
+            "the phone recogniser reads these digits too"
+        );
+        for text in [
+            "CPR-nr. 070761-4285",
+            "070761-4285",
+            "personnummer 0707614285",
+        ] {
+            let hits = registry.detect(text);
+            assert_eq!(hits.len(), 1, "{text}: {hits:?}");
+            assert_eq!(hits[0].kind, EntityKind::DkCpr, "{text}");
+        }
+        // Ten bare digits without a context word are scored below a national phone number.
+        assert_eq!(registry.detect("0707614285")[0].kind, EntityKind::Phone);
+    }
+
+    #[test]
+    fn a_bsn_beats_the_berlin_phone_number_made_of_its_digits() {
+        // `030123458` passes the 11-proef and `030 123458` is a Berlin number: the phone
+        // recogniser reads the BSN too, and the BSN (validated, higher score) must win.
+        for text in [
+            "BSN 030 123 458",
+            "030.123.458",
+            "Burgerservicenummer: 030-123-458.",
+        ] {
+            let mut phone = Vec::new();
+            PhoneRecognizer {
+                config: PhoneConfig::default(),
+            }
+            .recognise(text, &mut phone);
+            assert_eq!(
+                phone.len(),
+                1,
+                "{text}: the phone recogniser reads these digits too"
+            );
+            let hits = Registry::default().detect(text);
+            assert_eq!(hits.len(), 1, "{text}: {hits:?}");
+            assert_eq!(hits[0].kind, EntityKind::NlBsn, "{text}");
+            assert_eq!(hits[0].canonical, "030123458");
+        }
+    }
+
+    #[test]
+    fn every_kind_is_found_in_one_message() {
+        let text = "Hej, ole@example.dk, tlf +45 22 33 44 55, konto DK50 0040 0440 1162 43, \
+            kort 4111 1111 1111 1111, IP 192.168.1.20, se https://example.dk/ordre, \
+            CPR 070761-4285, BSN 1112.22.333, Steuer-ID 86 095 742 719, \
+            SV-Nummer 65 170839 J 00 3, KVNR A123456780, Ausweis L01X00T471, moms DK13585628.";
+        let kinds: Vec<EntityKind> = Registry::default()
+            .detect(text)
+            .into_iter()
+            .map(|d| d.kind)
+            .collect();
+        // The message names the kinds in declaration order.
+        assert_eq!(kinds, EntityKind::ALL);
+    }
+
+    #[test]
+    fn a_value_found_once_is_masked_wherever_else_it_appears() {
+        let text = "CPR 070761-4285, også skrevet x0707614285 og OLE@X.DKy";
+        let hits = Registry::default().detect(text);
+        let shown: Vec<_> = hits
+            .iter()
+            .map(|d| (d.kind, &text[d.span.start..d.span.end], d.recogniser))
+            .collect();
+        assert_eq!(
+            shown,
+            vec![
+                (EntityKind::DkCpr, "070761-4285", "dk-cpr-pattern"),
+                (EntityKind::DkCpr, "0707614285", REPEATED_VALUE),
+                (EntityKind::Email, "OLE@X.DKy", "email-pattern"),
+            ]
+        );
+        assert_eq!(hits[1].canonical, hits[0].canonical);
+        assert_eq!(hits[1].validator, hits[0].validator);
     }
 
     #[test]

@@ -111,7 +111,7 @@ pub struct LanguageDto {
 /// One piece of personal data.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct PiiDto {
-    /// `EMAIL`, `PHONE` or `IBAN`.
+    /// The entity kind, e.g. `EMAIL`, `PHONE`, `IBAN`, `DK_CPR` (docs/specs/pii.md).
     pub kind: String,
     /// First byte in the ORIGINAL text.
     pub start: usize,
