@@ -1,7 +1,17 @@
 //! Candor's understanding of a message.
 //!
-//! Today: language identification with lingua, restricted to the configured languages, that
-//! answers "unknown" below a confidence floor instead of guessing wrong.
+//! - Language identification with lingua, restricted to the configured languages, that answers
+//!   "unknown" below a confidence floor instead of guessing wrong.
+//! - [`IntentModel`]: Candor's own linear text classifier (hashed word and character n-grams,
+//!   multinomial logistic regression, calibrated, abstaining, explainable), trained by
+//!   [`train()`](train::train) and stored in a versioned, checksummed file ([`format`]).
+//!
+//! ```no_run
+//! use candor_classify::IntentModel;
+//! let model = IntentModel::load("models/customer-service-intent.ctc").unwrap();
+//! let p = model.predict("where is my parcel?");
+//! println!("{:?} {:.2} abstained={}", p.label, p.confidence, p.abstained);
+//! ```
 //!
 //! ```no_run
 //! use candor_classify::{LanguageConfig, LanguageIdentifier};
@@ -10,6 +20,27 @@
 //! assert_eq!(guess.lang.unwrap().code(), "da");
 //! ```
 #![deny(missing_docs)]
+
+pub mod dataset;
+pub mod datasheet;
+pub mod features;
+pub mod format;
+pub mod metrics;
+pub mod model;
+mod rng;
+pub mod train;
+
+pub use dataset::{DataFormat, DatasetError, read_examples};
+pub use datasheet::{ClassCount, Datasheet};
+pub use features::{FeatureConfig, FeatureConfigError};
+pub use metrics::{ClassScores, Confusion, Evaluation, evaluate};
+pub use model::{
+    BadConfidence, Contribution, Explanation, IntentModel, ModelError, Prediction, UnknownLabel,
+    WeightEncoding,
+};
+pub use train::{
+    ClassWeighting, DataInfo, EpochReport, Example, Progress, TrainConfig, TrainError, train,
+};
 
 use std::str::FromStr;
 

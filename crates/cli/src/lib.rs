@@ -7,6 +7,7 @@ pub mod demo;
 pub mod pii_cmd;
 pub mod serve;
 pub mod token_cmd;
+pub mod train_cmd;
 pub mod triage;
 
 use anyhow::Context;

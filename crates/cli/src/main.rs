@@ -75,6 +75,17 @@ enum Command {
     /// Verify the tamper-evident audit ledger, print proofs, sign checkpoints.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Train an intent classifier on labelled texts and save it as a checksummed model file.
+    #[command(
+        after_help = "Reads .csv and .tsv (with a header row) and .jsonl (one object per line) by extension.\nPrints the validation accuracy of every epoch; the best epoch's weights are kept.\nThe same data, settings and seed give the same model (set SOURCE_DATE_EPOCH for the same bytes).\n\nExample:\n  candor train --data tickets.csv --text-col text --label-col intent --out intent.ctc\n  candor train --data train.jsonl --valid dev.jsonl --text-col text --label-col label --out intent.ctc --source 'Support tickets 2024' --licence internal --datasheet intent.md"
+    )]
+    Train(candor::train_cmd::TrainArgs),
+    /// Score an intent model on labelled texts: accuracy, macro-F1, per-class precision, recall
+    /// and F1, and the most confused label pairs.
+    #[command(
+        after_help = "Example:\n  candor eval --model intent.ctc --data test.csv --text-col text --label-col intent\n  candor eval --model intent.ctc --data test.jsonl --text-col text --label-col label --format json"
+    )]
+    Eval(candor::train_cmd::EvalArgs),
     /// Create, list and revoke API tokens (each grants one role).
     #[command(subcommand)]
     Token(TokenCommand),
@@ -228,6 +239,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
         }
+        Command::Train(args) => candor::train_cmd::train(&args)?,
+        Command::Eval(args) => candor::train_cmd::eval(&args)?,
         Command::Audit(command) => match command {
             AuditCommand::Verify { public_key, common } => {
                 let config = load(&common, None)?;

@@ -3,6 +3,7 @@
 mod audit;
 mod pii;
 mod process;
+mod train;
 mod triage;
 
 use std::io::{BufRead, BufReader, Read};

@@ -225,6 +225,7 @@ fn bad_configuration_is_named_and_fails() {
     assert!(stderr.contains("at least one [[rules]] entry"), "{stderr}");
 
     let out = candor()
+        .current_dir(dir.path())
         .args([
             "serve",
             "--database-url",

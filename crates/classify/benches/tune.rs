@@ -1,0 +1,114 @@
+//! Scores one training configuration on held-out parts of a TRAINING set, never a test set:
+//! an "outer" stratified 10% of each class is split off first (seeded by `SEED`), training runs
+//! on the rest (validating on its own inner holdout), and the line printed gives the outer
+//! accuracy, the inner validation accuracy and the per-epoch validation curve.
+//!
+//! ```sh
+//! for seed in 1 2 3; do
+//!   TUNE_DATA=../shared/data/banking77/train.csv SKIP=5 REFIT=1 SEED=$seed \
+//!     cargo bench -p candor-classify --bench tune -- skip5-refit
+//! done
+//! ```
+//!
+//! Settings (defaults: `TrainConfig::default()`): `TUNE_TEXT`, `TUNE_LABEL` (column names),
+//! `BITS`, `WORD`, `SKIP`, `CMIN`, `CMAX`, `FOLD` (0/1), `EPOCHS`, `PATIENCE`, `BATCH`, `LR`,
+//! `L2`, `BAL` (0/1), `REFIT` (0/1), `VFRAC`, `SEED`, `F32` (0/1). docs/EVALUATION.md lists what
+//! was tried for Banking77.
+
+use candor_classify::*;
+use std::time::Instant;
+
+fn env<T: std::str::FromStr>(k: &str, d: T) -> T {
+    std::env::var(k)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(d)
+}
+fn main() {
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let path = std::env::var("TUNE_DATA").expect("TUNE_DATA names a training file");
+    let data = read_examples(
+        std::path::Path::new(&path),
+        &env("TUNE_TEXT", "text".to_string()),
+        &env("TUNE_LABEL", "category".to_string()),
+    )
+    .unwrap();
+    let d = TrainConfig::default();
+    let config = TrainConfig {
+        features: FeatureConfig {
+            bucket_bits: env("BITS", d.features.bucket_bits),
+            word_ngrams: env("WORD", d.features.word_ngrams),
+            skip_window: env("SKIP", d.features.skip_window),
+            char_min: env("CMIN", d.features.char_min),
+            char_max: env("CMAX", d.features.char_max),
+            fold_digits: env("FOLD", 1u8) == 1,
+        },
+        max_epochs: env("EPOCHS", d.max_epochs),
+        patience: env("PATIENCE", d.patience),
+        batch_size: env("BATCH", d.batch_size),
+        learning_rate: env("LR", d.learning_rate),
+        l2: env("L2", d.l2),
+        class_weighting: if env("BAL", 1u8) == 1 {
+            ClassWeighting::Balanced
+        } else {
+            ClassWeighting::None
+        },
+        refit: env("REFIT", 0u8) == 1,
+        valid_fraction: env("VFRAC", d.valid_fraction),
+        seed: env("SEED", d.seed),
+        min_confidence: 0.5,
+        encoding: if env("F32", 0u8) == 1 {
+            WeightEncoding::F32
+        } else {
+            WeightEncoding::Int8
+        },
+    };
+    // Outer split: 10% of each class, never seen by training, scores the configuration.
+    let mut by: std::collections::BTreeMap<String, Vec<Example>> = Default::default();
+    for e in data {
+        by.entry(e.label.clone()).or_default().push(e);
+    }
+    let (mut inner, mut outer) = (Vec::new(), Vec::new());
+    let mut st: u64 = env("SEED", 42u64) * 7919 + 1;
+    for (_, mut v) in by {
+        for i in (1..v.len()).rev() {
+            st = st
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let j = ((st >> 33) as usize) % (i + 1);
+            v.swap(i, j);
+        }
+        let k = (v.len() as f32 * 0.1).round() as usize;
+        outer.extend(v.drain(..k));
+        inner.extend(v);
+    }
+    let data = inner;
+    let t = Instant::now();
+    let mut log = String::new();
+    let m = train(&data, None, &config, &DataInfo::default(), &mut |p| {
+        if let Progress::Epoch(r) = p {
+            log.push_str(&format!(" {}:{:.2}", r.epoch, r.valid_accuracy * 100.0));
+        }
+    })
+    .unwrap();
+    let s = m.datasheet();
+    let o = evaluate(&m, &outer);
+    println!(
+        "{:?} outer {:.2}% valid {:.2}% f1 {:.2} T {:.3} ece {:.4} rows {} bytes {} time {:.2}s |{}",
+        std::env::args()
+            .skip(1)
+            .filter(|a| a != "--bench")
+            .collect::<Vec<_>>(),
+        o.accuracy() * 100.0,
+        s.valid_accuracy * 100.0,
+        s.valid_macro_f1 * 100.0,
+        m.temperature(),
+        s.valid_ece,
+        m.rows(),
+        m.to_bytes().len(),
+        t.elapsed().as_secs_f64(),
+        log
+    );
+}
