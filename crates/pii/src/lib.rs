@@ -38,3 +38,28 @@ pub use recognise::{
     Detection, EmailRecognizer, IbanRecognizer, PhoneConfig, PhoneRecognizer, REPEATED_VALUE,
     Recognizer, Registry,
 };
+
+/// Helpers shared by the recognisers' unit tests.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use crate::Recognizer;
+
+    /// What one recogniser reports for `text`: matched text, canonical form, validator, score.
+    pub(crate) fn hits(
+        r: &dyn Recognizer,
+        text: &str,
+    ) -> Vec<(String, String, Option<&'static str>, f32)> {
+        let mut out = Vec::new();
+        r.recognise(text, &mut out);
+        out.into_iter()
+            .map(|d| {
+                (
+                    text[d.span.start..d.span.end].to_owned(),
+                    d.canonical,
+                    d.validator,
+                    d.score,
+                )
+            })
+            .collect()
+    }
+}

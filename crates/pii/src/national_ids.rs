@@ -509,20 +509,7 @@ mod tests {
     use super::*;
     use crate::normalise;
 
-    fn hits(r: &dyn Recognizer, text: &str) -> Vec<(String, String, Option<&'static str>, f32)> {
-        let mut out = Vec::new();
-        r.recognise(text, &mut out);
-        out.into_iter()
-            .map(|d| {
-                (
-                    text[d.span.start..d.span.end].to_owned(),
-                    d.canonical,
-                    d.validator,
-                    d.score,
-                )
-            })
-            .collect()
-    }
+    use crate::test_support::hits;
 
     #[test]
     fn cpr_century_table() {
