@@ -4,6 +4,7 @@ pub mod app;
 pub mod audit_cmd;
 pub mod config;
 pub mod demo;
+mod jsonl;
 pub mod pii_cmd;
 pub mod serve;
 pub mod token_cmd;

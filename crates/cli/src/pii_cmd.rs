@@ -60,18 +60,6 @@ struct DetectedLine {
     text_pseudonymised: String,
 }
 
-#[derive(Serialize)]
-struct ErrorLine<'a> {
-    line: u64,
-    error: ErrorObject<'a>,
-}
-
-#[derive(Serialize)]
-struct ErrorObject<'a> {
-    code: &'a str,
-    message: &'a str,
-}
-
 /// What a run did.
 #[derive(Debug, Default)]
 pub struct DetectSummary {
@@ -133,16 +121,7 @@ pub fn detect(
             }
             Err((code, message)) => {
                 eprintln!("line {line}: {message}");
-                serde_json::to_writer(
-                    &mut out,
-                    &ErrorLine {
-                        line,
-                        error: ErrorObject {
-                            code,
-                            message: &message,
-                        },
-                    },
-                )?;
+                crate::jsonl::write_error(&mut out, line, code, &message)?;
                 summary.failed.push(line);
             }
         }

@@ -41,18 +41,6 @@ struct DecisionLine<'a> {
     created: &'a MessageCreated,
 }
 
-#[derive(Serialize)]
-struct ErrorLine<'a> {
-    line: u64,
-    error: ErrorObject<'a>,
-}
-
-#[derive(Serialize)]
-struct ErrorObject<'a> {
-    code: &'a str,
-    message: &'a str,
-}
-
 /// What a run did.
 #[derive(Debug, Default)]
 pub struct Summary {
@@ -122,13 +110,7 @@ pub async fn run(
      -> io::Result<()> {
         bar.suspend(|| eprintln!("line {line}: {message}"));
         summary.failed.push(line);
-        serde_json::to_writer(
-            &mut *out,
-            &ErrorLine {
-                line,
-                error: ErrorObject { code, message },
-            },
-        )?;
+        crate::jsonl::write_error(out, line, code, message)?;
         out.write_all(b"\n")
     };
 
