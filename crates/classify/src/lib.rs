@@ -23,6 +23,7 @@
 
 pub mod dataset;
 pub mod datasheet;
+pub mod cues;
 pub mod features;
 pub mod format;
 pub mod metrics;

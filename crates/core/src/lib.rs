@@ -113,6 +113,12 @@ pub enum EntityKind {
     DeIdDocument,
     /// A Danish, Dutch or German VAT identification number, with its country prefix.
     VatNumber,
+    /// A postal address: street and house number, with postcode and city where given.
+    StreetAddress,
+    /// A date of birth: a date written near words that say it is one.
+    DateOfBirth,
+    /// A person's name.
+    Person,
 }
 
 impl EntityKind {
@@ -131,6 +137,9 @@ impl EntityKind {
         EntityKind::DeKvnr,
         EntityKind::DeIdDocument,
         EntityKind::VatNumber,
+        EntityKind::StreetAddress,
+        EntityKind::DateOfBirth,
+        EntityKind::Person,
     ];
 
     /// The upper-case name used in pseudonym tokens and wire formats, e.g. `EMAIL`.
@@ -149,6 +158,9 @@ impl EntityKind {
             EntityKind::DeKvnr => "DE_KVNR",
             EntityKind::DeIdDocument => "DE_ID_DOCUMENT",
             EntityKind::VatNumber => "VAT_NUMBER",
+            EntityKind::StreetAddress => "STREET_ADDRESS",
+            EntityKind::DateOfBirth => "DATE_OF_BIRTH",
+            EntityKind::Person => "PERSON",
         }
     }
 }

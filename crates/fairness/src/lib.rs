@@ -1,0 +1,2 @@
+//! Candor's fairness audits.
+#![deny(missing_docs)]

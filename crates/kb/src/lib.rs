@@ -1,0 +1,2 @@
+//! Candor's knowledge base: articles the bot may answer from.
+#![deny(missing_docs)]
