@@ -21,9 +21,9 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod cues;
 pub mod dataset;
 pub mod datasheet;
-pub mod cues;
 pub mod features;
 pub mod format;
 pub mod metrics;
