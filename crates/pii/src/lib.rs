@@ -15,23 +15,32 @@
 //! ```
 #![deny(missing_docs)]
 
+mod address;
 pub mod checksum;
+mod dates;
+pub mod eval;
 mod finance;
 mod national_ids;
+pub mod ner;
 mod network;
 mod normalise;
+mod person;
 mod pseudonymise;
 mod recognise;
 mod scan;
 
+pub use address::StreetAddressRecognizer;
+pub use dates::DateOfBirthRecognizer;
 pub use finance::{CARD_CONTEXT, CreditCardRecognizer, VAT_CONTEXT, VatRecognizer};
 pub use national_ids::{
     BSN_CONTEXT, CPR_CONTEXT, CprRecognizer, DE_ID_DOCUMENT_CONTEXT, DE_KVNR_CONTEXT,
     DE_SVNR_CONTEXT, DE_TAX_ID_CONTEXT, DeIdDocumentRecognizer, DeKvnrRecognizer, DeSvnrRecognizer,
     DeTaxIdRecognizer, NlBsnRecognizer,
 };
+pub use ner::{PersonModel, PersonModelRecognizer};
 pub use network::{IP_CONTEXT, IpRecognizer, UrlRecognizer};
 pub use normalise::{Normalised, OffsetMap, is_invisible_control, normalise};
+pub use person::{CustomerProfile, PersonRecognizer, ProfileRecognizer, detect_profile, fold};
 pub use phonenumber::country::Id as PhoneRegion;
 pub use pseudonymise::{PseudonymKey, local_ordinals, pseudonymise, token, without_tokens};
 pub use recognise::{

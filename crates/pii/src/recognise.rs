@@ -16,12 +16,16 @@ use candor_core::{EntityKind, Span};
 use phonenumber::country::Id as Country;
 use regex::Regex;
 
+use crate::address::StreetAddressRecognizer;
+use crate::dates::DateOfBirthRecognizer;
 use crate::finance::{CreditCardRecognizer, VatRecognizer};
 use crate::national_ids::{
     CprRecognizer, DeIdDocumentRecognizer, DeKvnrRecognizer, DeSvnrRecognizer, DeTaxIdRecognizer,
     NlBsnRecognizer,
 };
+use crate::ner::PersonModelRecognizer;
 use crate::network::{IpRecognizer, UrlRecognizer};
+use crate::person::PersonRecognizer;
 use crate::scan::stands_alone;
 
 /// One piece of personal data found in normalised text.
@@ -82,8 +86,19 @@ impl Registry {
                 Box::new(DeKvnrRecognizer),
                 Box::new(DeIdDocumentRecognizer),
                 Box::new(VatRecognizer),
+                Box::new(StreetAddressRecognizer),
+                Box::new(DateOfBirthRecognizer),
+                Box::new(PersonRecognizer),
+                Box::new(PersonModelRecognizer),
             ],
         }
+    }
+
+    /// This registry with `recognizer` added: its detections go through the same overlap rule
+    /// as the built-in ones.
+    pub fn with(mut self, recognizer: Box<dyn Recognizer>) -> Registry {
+        self.recognisers.push(recognizer);
+        self
     }
 
     /// The names of the recognisers in force, for the pipeline version string.
@@ -113,8 +128,18 @@ impl Registry {
     /// recognised and once glued to other text (`x0707614285`) is masked both times. Values
     /// longer than 256 bytes (only URLs get that long) are not searched for again.
     pub fn detect(&self, text: &str) -> Vec<Detection> {
+        self.detect_with(text, &[])
+    }
+
+    /// [`Registry::detect`] with `extra` recognisers taking part as if they were registered,
+    /// e.g. a [`crate::ProfileRecognizer`] for the customer who sent this one message, so that
+    /// a shared registry need not be rebuilt per message.
+    pub fn detect_with(&self, text: &str, extra: &[&dyn Recognizer]) -> Vec<Detection> {
         let mut all = Vec::new();
         for r in &self.recognisers {
+            r.recognise(text, &mut all);
+        }
+        for r in extra {
             r.recognise(text, &mut all);
         }
         all.sort_by(|a, b| {
@@ -148,6 +173,10 @@ pub const REPEATED_VALUE: &str = "repeated-value";
 /// every identifier is far shorter, and a bound keeps the search automaton small when a
 /// text holds a URL of a megabyte.
 const MAX_REPEATED_VALUE_BYTES: usize = 256;
+
+/// Up to this many distinct values, the repeat pass searches for each in turn; beyond it, one
+/// automaton finds them all in one pass, so a long text with many values stays linear.
+const FEW_VALUES: usize = 8;
 
 /// Non-overlapping spans, for overlap checks in `O(log n)`.
 #[derive(Default)]
@@ -183,24 +212,46 @@ fn mask_repeats(text: &str, kept: &mut Vec<Detection>, taken: &mut Occupied) {
     if values.is_empty() {
         return;
     }
-    // A non-contiguous NFA is the cheapest automaton to build, and one is built per text.
-    let Ok(automaton) = AhoCorasick::builder()
-        .kind(Some(AhoCorasickKind::NoncontiguousNFA))
-        .ascii_case_insensitive(true)
-        .match_kind(MatchKind::Standard)
-        .build(values.iter().map(|d| d.canonical.as_bytes()))
-    else {
-        // Only a pattern set beyond the automaton's size limits fails to build; every value
-        // in a recognised form is still detected without this pass.
-        return;
-    };
-    let mut found: Vec<(Span, usize)> = automaton
-        .find_overlapping_iter(text)
-        .map(|m| (Span::new(m.start(), m.end()), m.pattern().as_usize()))
-        .collect();
+    let mut found: Vec<(Span, usize)> = Vec::new();
+    if values.len() <= FEW_VALUES {
+        // Building an automaton costs more than a message takes to scan, and a message
+        // usually holds one or two values: search for each in an ASCII-lower-cased copy,
+        // whose byte offsets are the text's.
+        let lowered = text.to_ascii_lowercase();
+        for (pattern, d) in values.iter().enumerate() {
+            let value = d.canonical.to_ascii_lowercase();
+            let mut from = 0;
+            while let Some(at) = lowered[from..].find(&value) {
+                let start = from + at;
+                found.push((Span::new(start, start + value.len()), pattern));
+                // Overlapping occurrences count too, as in the automaton below.
+                from = start + lowered[start..].chars().next().map_or(1, char::len_utf8);
+            }
+        }
+    } else {
+        // A non-contiguous NFA is the cheapest automaton to build, and one is built per text.
+        let Ok(automaton) = AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(values.iter().map(|d| d.canonical.as_bytes()))
+        else {
+            // Only a pattern set beyond the automaton's size limits fails to build; every
+            // value in a recognised form is still detected without this pass.
+            return;
+        };
+        found.extend(
+            automaton
+                .find_overlapping_iter(text)
+                .map(|m| (Span::new(m.start(), m.end()), m.pattern().as_usize())),
+        );
+    }
     found.sort_by(|a, b| a.0.start.cmp(&b.0.start).then(b.0.len().cmp(&a.0.len())));
     let mut repeats = Vec::new();
     for (span, pattern) in found {
+        if !bounded(text, span) {
+            continue;
+        }
         if taken.insert(span) {
             let source = values[pattern];
             repeats.push(Detection {
@@ -214,6 +265,23 @@ fn mask_repeats(text: &str, kept: &mut Vec<Detection>, taken: &mut Occupied) {
         }
     }
     kept.extend(repeats);
+}
+
+/// Whether a repeat at `span` is not part of a longer word or number: the character on
+/// each side must not be of the same class (letter or digit) as the value's edge character.
+/// So the name `ali` is not found inside `quality`, nor `4285` inside `14285`, while a number
+/// glued to letters (`x0707614285`) is still masked.
+fn bounded(text: &str, span: Span) -> bool {
+    let same_class = |a: char, b: char| {
+        (a.is_alphabetic() && b.is_alphabetic()) || (a.is_numeric() && b.is_numeric())
+    };
+    let value = &text[span.start..span.end];
+    let (Some(first), Some(last)) = (value.chars().next(), value.chars().next_back()) else {
+        return false;
+    };
+    let before = text[..span.start].chars().next_back();
+    let after = text[span.end..].chars().next();
+    !before.is_some_and(|b| same_class(b, first)) && !after.is_some_and(|a| same_class(a, last))
 }
 
 /// E-mail addresses, including internationalised local parts and domains.
@@ -661,7 +729,8 @@ mod tests {
         let text = "Hej, ole@example.dk, tlf +45 22 33 44 55, konto DK50 0040 0440 1162 43, \
             kort 4111 1111 1111 1111, IP 192.168.1.20, se https://example.dk/ordre, \
             CPR 070761-4285, BSN 1112.22.333, Steuer-ID 86 095 742 719, \
-            SV-Nummer 65 170839 J 00 3, KVNR A123456780, Ausweis L01X00T471, moms DK13585628.";
+            SV-Nummer 65 170839 J 00 3, KVNR A123456780, Ausweis L01X00T471, moms DK13585628, \
+            adresse Vesterbrogade 12, 1620 København V, født 3. marts 1985. Med venlig hilsen Mette";
         let kinds: Vec<EntityKind> = Registry::default()
             .detect(text)
             .into_iter()
@@ -689,6 +758,81 @@ mod tests {
         );
         assert_eq!(hits[1].canonical, hits[0].canonical);
         assert_eq!(hits[1].validator, hits[0].validator);
+    }
+
+    #[test]
+    fn a_repeated_value_is_not_masked_inside_a_longer_word_or_number() {
+        let text = "My name is Ali. The quality is fine, ali said; order 14285 and 4285.";
+        let found = Registry::default()
+            .with(fixed_value(EntityKind::DkCpr, "4285"))
+            .detect(text);
+        let shown: Vec<&str> = found
+            .iter()
+            .map(|d| &text[d.span.start..d.span.end])
+            .collect();
+        assert_eq!(shown, ["Ali", "ali", "4285"], "{found:?}");
+    }
+
+    /// Reports `value` where it first occurs, so the repeat pass looks for the rest.
+    fn fixed_value(kind: EntityKind, value: &'static str) -> Box<dyn Recognizer> {
+        struct First(EntityKind, &'static str);
+        impl Recognizer for First {
+            fn name(&self) -> &'static str {
+                "first"
+            }
+            fn kinds(&self) -> &'static [EntityKind] {
+                &[]
+            }
+            fn recognise(&self, text: &str, out: &mut Vec<Detection>) {
+                if let Some(at) = text.rfind(self.1) {
+                    out.push(Detection {
+                        kind: self.0,
+                        span: Span::new(at, at + self.1.len()),
+                        score: 0.9,
+                        recogniser: "first",
+                        validator: None,
+                        canonical: self.1.to_owned(),
+                    });
+                }
+            }
+        }
+        Box::new(First(kind, value))
+    }
+
+    #[test]
+    fn added_recognisers_go_through_the_overlap_rule() {
+        use crate::{CustomerProfile, ProfileRecognizer};
+        let profile = CustomerProfile {
+            name: Some("Søren Ørsted".into()),
+            ..CustomerProfile::default()
+        };
+        // The context recogniser reads "Soren Orsted Hansen"; the profile's validated match
+        // of the known name wins the overlap, and the name is masked again where repeated.
+        let text = "Jeg hedder Soren Orsted Hansen. Hilsen SOREN ORSTED";
+        let shown = |found: Vec<Detection>| -> Vec<(&str, &'static str)> {
+            found
+                .iter()
+                .map(|d| (&text[d.span.start..d.span.end], d.recogniser))
+                .collect()
+        };
+        let expected = [
+            ("Soren Orsted", "customer-profile"),
+            ("SOREN ORSTED", "customer-profile"),
+        ];
+        let added = Registry::default().with(Box::new(ProfileRecognizer::new(&profile)));
+        let with_profile = shown(added.detect(text));
+        assert_eq!(with_profile[..1], expected[..1]);
+        assert!(with_profile.contains(&expected[1]), "{with_profile:?}");
+        let recogniser = ProfileRecognizer::new(&profile);
+        assert_eq!(
+            shown(Registry::default().detect_with(text, &[&recogniser])),
+            with_profile
+        );
+        assert!(added.names().contains(&"customer-profile"));
+        assert_eq!(
+            shown(Registry::default().detect(text))[0],
+            ("Soren Orsted Hansen", "person-context")
+        );
     }
 
     #[test]

@@ -1,6 +1,9 @@
 //! `candor-pii` through its public API: adversarial input and properties over generated text.
 
+mod addresses;
 mod adversarial;
+mod birth_dates;
+mod persons;
 mod properties;
 
 use candor_core::EntityKind;

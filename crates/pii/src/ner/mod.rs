@@ -1,0 +1,313 @@
+//! Person names from a statistical sequence model that Candor trains itself.
+//!
+//! [`PersonModel`] is a first-order structured perceptron (averaged; Collins 2002) that tags
+//! each token `O`, `B-PER` or `I-PER` from hashed features of the word, its affixes, shape,
+//! capitalisation, position in the sentence, and the words around it (`features.rs`). Viterbi
+//! decoding finds the best tag sequence; a name's confidence is its *margin*: how much better
+//! the best sequence scores than the best one that tags the name's tokens `O`.
+//!
+//! The shipped model (`models/person-ner.bin`, see its datasheet) is trained by
+//! `examples/train_person_ner.rs` on the "train, ship" NER sets in `../shared/data` (Danish
+//! DaNE/UNER, German GermEval 2014, English UNER EWT) and embedded in the binary.
+//! [`PersonModelRecognizer`] puts it in the default [`crate::Registry`].
+
+mod data;
+mod features;
+mod format;
+mod train;
+
+use std::sync::LazyLock;
+
+use candor_core::{EntityKind, Span};
+
+pub use data::{IobError, read_iob};
+pub use format::{FORMAT_VERSION, MAGIC, ModelError};
+pub use train::{EpochScore, TrainConfig, score_spans, train};
+
+use crate::{Detection, Recognizer};
+
+/// Tags: outside, first token of a name, later token of a name.
+pub(crate) const TAGS: usize = 3;
+const O: usize = 0;
+const B: usize = 1;
+const I: usize = 2;
+/// Longer tokens (in bytes) are never part of a name, whatever the model says.
+const MAX_NAME_TOKEN: usize = 64;
+/// The row of [`PersonModel::transitions`] for the start of the text.
+const START: usize = TAGS;
+
+/// A trained person-name tagger.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonModel {
+    bits: u8,
+    /// `2^bits × TAGS` emission weights, bucket-major, in units of `scale`.
+    weights: Vec<i16>,
+    scale: f32,
+    /// Scores of tag `to` after tag `from` (or after the start, row [`START`]).
+    transitions: [[f32; TAGS]; TAGS + 1],
+    /// The margin that maps to the middle of the score range (see [`PersonModel::score`]).
+    margin_scale: f32,
+    /// Names with a smaller margin are not reported.
+    min_margin: f32,
+    datasheet: String,
+}
+
+/// The model file shipped with Candor.
+static SHIPPED_BYTES: &[u8] = include_bytes!("../../../../models/person-ner.bin");
+
+static SHIPPED: LazyLock<PersonModel> = LazyLock::new(|| {
+    PersonModel::from_bytes(SHIPPED_BYTES)
+        .unwrap_or_else(|e| panic!("the embedded models/person-ner.bin does not load: {e}"))
+});
+
+impl PersonModel {
+    /// Reads a model file, checking its magic, version, checksum and every field.
+    pub fn from_bytes(bytes: &[u8]) -> Result<PersonModel, ModelError> {
+        format::read(bytes)
+    }
+
+    /// The model as a file (see `format.rs` for the layout).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        format::write(self)
+    }
+
+    /// The model shipped in `models/person-ner.bin`, embedded at build time and loaded once.
+    pub fn shipped() -> &'static PersonModel {
+        &SHIPPED
+    }
+
+    /// What the model was trained on, under which licences, and how it scored.
+    pub fn datasheet(&self) -> &str {
+        &self.datasheet
+    }
+
+    /// Every person name in `text`, with its margin (see the module docs), in text order.
+    /// Linear in the length of the text.
+    pub fn find(&self, text: &str) -> Vec<(Span, f32)> {
+        let tokens = features::tokens(text);
+        if tokens.is_empty() {
+            return Vec::new();
+        }
+        let emissions = self.emissions(&features::features(text, &tokens, self.bits));
+        let lattice = Lattice::new(&emissions, &self.transitions);
+        let tags = lattice.best_tags();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < tags.len() {
+            if tags[i] == O {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            i += 1;
+            while i < tags.len() && tags[i] == I {
+                i += 1;
+            }
+            let margin = lattice.best() - lattice.best_with_outside(start, i);
+            let plausible = tokens[start..i].iter().all(|t| t.len() <= MAX_NAME_TOKEN);
+            if plausible && margin >= self.min_margin {
+                out.push((Span::new(tokens[start].start, tokens[i - 1].end), margin));
+            }
+        }
+        out
+    }
+
+    /// A detection score in `[0.5, 0.95)` from a margin: half-way at the model's typical
+    /// margin, so that a clear name ranks with the context cues and a doubtful one below.
+    pub fn score(&self, margin: f32) -> f32 {
+        let m = margin.max(0.0);
+        0.5 + 0.45 * m / (m + self.margin_scale)
+    }
+
+    fn emissions(&self, features: &[u32]) -> Vec<[f32; TAGS]> {
+        features
+            .chunks_exact(features::PER_TOKEN)
+            .map(|fs| {
+                let mut sum = [0i32; TAGS];
+                for &f in fs {
+                    let row = &self.weights[f as usize * TAGS..][..TAGS];
+                    for (s, w) in sum.iter_mut().zip(row) {
+                        *s += i32::from(*w);
+                    }
+                }
+                sum.map(|s| s as f32 * self.scale)
+            })
+            .collect()
+    }
+}
+
+/// Whether tag `to` may follow `from`: a name's later token only follows a name token.
+fn allowed(from: usize, to: usize) -> bool {
+    to != I || from == B || from == I
+}
+
+/// Best-path scores forwards and backwards over one text's tokens.
+struct Lattice<'a> {
+    emissions: &'a [[f32; TAGS]],
+    transitions: &'a [[f32; TAGS]; TAGS + 1],
+    /// Best score of tokens `..=i` ending in each tag, and the previous tag on that path.
+    forward: Vec<[(f32, usize); TAGS]>,
+    /// Best score of tokens `i + 1..` given each tag at `i`.
+    backward: Vec<[f32; TAGS]>,
+}
+
+impl<'a> Lattice<'a> {
+    fn new(emissions: &'a [[f32; TAGS]], transitions: &'a [[f32; TAGS]; TAGS + 1]) -> Self {
+        let n = emissions.len();
+        let trans = |from: usize, to: usize| {
+            if allowed(from, to) {
+                transitions[from][to]
+            } else {
+                f32::NEG_INFINITY
+            }
+        };
+        let mut forward = Vec::with_capacity(n);
+        forward.push(std::array::from_fn(|t| {
+            (trans(START, t) + emissions[0][t], START)
+        }));
+        for e in &emissions[1..] {
+            let prev: &[(f32, usize); TAGS] = forward.last().expect("one pushed");
+            forward.push(std::array::from_fn(|t| {
+                let (score, from) = (0..TAGS)
+                    .map(|p| (prev[p].0 + trans(p, t), p))
+                    .fold((f32::NEG_INFINITY, O), |a, b| if b.0 > a.0 { b } else { a });
+                (score + e[t], from)
+            }));
+        }
+        let mut backward = vec![[0.0; TAGS]; n];
+        for i in (0..n.saturating_sub(1)).rev() {
+            backward[i] = std::array::from_fn(|t| {
+                (0..TAGS)
+                    .map(|next| trans(t, next) + emissions[i + 1][next] + backward[i + 1][next])
+                    .fold(f32::NEG_INFINITY, f32::max)
+            });
+        }
+        Lattice {
+            emissions,
+            transitions,
+            forward,
+            backward,
+        }
+    }
+
+    fn best(&self) -> f32 {
+        self.forward.last().map_or(0.0, |l| {
+            l.iter().map(|c| c.0).fold(f32::NEG_INFINITY, f32::max)
+        })
+    }
+
+    fn best_tags(&self) -> Vec<usize> {
+        let n = self.forward.len();
+        let mut tags = vec![O; n];
+        let last = &self.forward[n - 1];
+        let mut t = (0..TAGS)
+            .max_by(|a, b| last[*a].0.total_cmp(&last[*b].0))
+            .expect("three tags");
+        for i in (0..n).rev() {
+            tags[i] = t;
+            t = self.forward[i][t].1;
+        }
+        tags
+    }
+
+    /// The best score of a path that tags tokens `start..end` all `O`.
+    fn best_with_outside(&self, start: usize, end: usize) -> f32 {
+        let before = if start == 0 {
+            self.transitions[START][O]
+        } else {
+            (0..TAGS)
+                .map(|p| self.forward[start - 1][p].0 + self.transitions[p][O])
+                .fold(f32::NEG_INFINITY, f32::max)
+        };
+        let inside: f32 = self.emissions[start..end].iter().map(|e| e[O]).sum::<f32>()
+            + (end - start - 1) as f32 * self.transitions[O][O];
+        before + inside + self.backward[end - 1][O]
+    }
+}
+
+/// Person names found by the shipped [`PersonModel`], scored by their margin.
+pub struct PersonModelRecognizer;
+
+impl Recognizer for PersonModelRecognizer {
+    fn name(&self) -> &'static str {
+        "person-model"
+    }
+    fn kinds(&self) -> &'static [EntityKind] {
+        &[EntityKind::Person]
+    }
+    fn recognise(&self, text: &str, out: &mut Vec<Detection>) {
+        let model = PersonModel::shipped();
+        for (span, margin) in model.find(text) {
+            out.push(Detection {
+                kind: EntityKind::Person,
+                span,
+                score: model.score(margin),
+                recogniser: self.name(),
+                validator: None,
+                canonical: text[span.start..span.end].to_lowercase(),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_model_round_trips_and_names_its_data() {
+        let model = PersonModel::shipped();
+        assert_eq!(
+            PersonModel::from_bytes(&model.to_bytes()).as_ref(),
+            Ok(model)
+        );
+        assert!(
+            model.datasheet().contains("uner-da-ddt"),
+            "{}",
+            model.datasheet()
+        );
+        let text = "Yesterday Michael Jensen called about the invoice.";
+        let found: Vec<&str> = model
+            .find(text)
+            .iter()
+            .map(|(s, _)| &text[s.start..s.end])
+            .collect();
+        assert_eq!(found, ["Michael Jensen"]);
+    }
+
+    #[test]
+    fn a_damaged_file_is_refused_with_its_reason() {
+        let bytes = PersonModel::shipped().to_bytes();
+        let mut flipped = bytes.clone();
+        *flipped.last_mut().expect("weights") ^= 1;
+        assert_eq!(
+            PersonModel::from_bytes(&flipped),
+            Err(ModelError::ChecksumMismatch)
+        );
+        assert_eq!(
+            PersonModel::from_bytes(&bytes[..bytes.len() - 1]),
+            Err(ModelError::Truncated("body"))
+        );
+        assert_eq!(
+            PersonModel::from_bytes(b"not a model"),
+            Err(ModelError::BadMagic)
+        );
+        let mut version = bytes.clone();
+        version[8] = 9;
+        assert_eq!(
+            PersonModel::from_bytes(&version),
+            Err(ModelError::UnsupportedVersion(9))
+        );
+        assert_eq!(PersonModel::from_bytes(&[]), Err(ModelError::BadMagic));
+        let message = ModelError::ChecksumMismatch.to_string();
+        assert!(message.contains("damaged"), "{message}");
+    }
+
+    #[test]
+    fn margins_rank_names_and_scores_stay_in_range() {
+        let model = PersonModel::shipped();
+        assert!(model.score(0.0) >= 0.5 && model.score(1e9) < 0.95);
+        assert!(model.score(2.0 * model.margin_scale) > model.score(model.margin_scale));
+        assert!(model.find("").is_empty() && model.find("   ").is_empty());
+    }
+}

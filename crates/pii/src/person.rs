@@ -1,0 +1,593 @@
+//! Person names, from the words around them and from what Candor already knows.
+//!
+//! [`PersonRecognizer`] reads a name after a cue in Danish, Dutch, German or English: a
+//! self-introduction ("jeg hedder X", "mein Name ist X"), a salutation or sign-off ("Kære X",
+//! "Met vriendelijke groet, X"), a relation ("my wife X") or an honorific ("Frau X", "dhr. X").
+//! The cues, particles, non-names and given names are data (`crates/pii/data/*.txt`); weak
+//! cues ("ik ben X", "I'm X") name a person only when X is a known given name.
+//!
+//! [`detect_profile`] finds a known customer's name, e-mail address, phone number and address
+//! parts in a message, whatever their case and diacritics.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use candor_core::{EntityKind, Span};
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+use crate::dates::{Phrases, entries};
+use crate::{Detection, Recognizer};
+
+/// What a cue says about the words after it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Cue {
+    /// "my name is X": X is a name.
+    Intro,
+    /// "ik ben X": X is a name only if it is a known given name, or a follower comes after it.
+    IntroWeak,
+    /// "Dear X" at the start of a line.
+    Salutation,
+    /// "Regards, X" at the start of a line or sentence.
+    Signoff,
+    /// "Best, X" at the start of a line or sentence, with nothing after X.
+    SignoffFinal,
+    /// "my wife X".
+    Relation,
+    /// "Mr X", "Frau X".
+    Honorific,
+}
+
+const CUE_SECTIONS: &[(&str, Cue)] = &[
+    ("intro", Cue::Intro),
+    ("intro_weak", Cue::IntroWeak),
+    ("salutation", Cue::Salutation),
+    ("signoff", Cue::Signoff),
+    ("signoff_final", Cue::SignoffFinal),
+    ("relation", Cue::Relation),
+    ("honorific", Cue::Honorific),
+];
+
+struct Lexicon {
+    cues: Phrases,
+    cue_kinds: Vec<Cue>,
+    /// Lower-case particles as word lists, longest first (`van der` before `van`).
+    particles: Vec<Vec<&'static str>>,
+    /// Folded words that are no name although capitalised, including every honorific.
+    not_names: HashSet<String>,
+    /// Folded given names.
+    given: HashSet<String>,
+    /// Folded words after a name that make a weak cue strong.
+    followers: HashSet<String>,
+}
+
+static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
+    let mut phrases = Vec::new();
+    let mut cue_kinds = Vec::new();
+    for (section, cue) in CUE_SECTIONS {
+        for phrase in entries(section) {
+            phrases.push(phrase);
+            cue_kinds.push(*cue);
+        }
+    }
+    let mut particles: Vec<Vec<&str>> = entries("particles")
+        .into_iter()
+        .map(|p| p.split(' ').collect())
+        .collect();
+    particles.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    let folded =
+        |section: &str| -> HashSet<String> { entries(section).into_iter().map(fold).collect() };
+    let mut not_names = folded("not_names");
+    not_names.extend(folded("honorific"));
+    Lexicon {
+        cues: Phrases::new(phrases),
+        cue_kinds,
+        particles,
+        not_names,
+        given: folded("given_names"),
+        followers: folded("name_followers"),
+    }
+});
+
+/// Whether `folded` (see [`fold`]) is a given name in the language data.
+pub(crate) fn is_given_name(folded: &str) -> bool {
+    LEXICON.given.contains(folded)
+}
+
+/// Lower case without diacritics, so that `Søren`, `SOREN` and `soren` compare equal:
+/// canonical decomposition without combining marks, and the letters that do not decompose
+/// (`ø`, `æ`, `ß`, `ł`) spelled out.
+pub fn fold(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    for c in word.nfd().filter(|c| !is_combining_mark(*c)) {
+        match c {
+            'ø' | 'Ø' => out.push('o'),
+            'æ' | 'Æ' => out.push_str("ae"),
+            'œ' | 'Œ' => out.push_str("oe"),
+            'ß' => out.push_str("ss"),
+            'ł' | 'Ł' => out.push('l'),
+            'đ' | 'Đ' => out.push('d'),
+            'ı' => out.push('i'),
+            '’' => out.push('\''),
+            _ => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
+/// The longest name token read; longer capitalised runs are no names.
+const MAX_NAME_TOKEN: usize = 40;
+
+/// A capitalised name token starting at `at` (`Søren`, `Hans-Peter`, `O'Brien`), or an
+/// initial with its dot (`M.`) when `initial` allows it.
+fn name_token(text: &str, at: usize, initial: bool) -> Option<Span> {
+    let mut chars = text[at..].char_indices().peekable();
+    let (_, first) = chars.next()?;
+    if !first.is_uppercase() {
+        return None;
+    }
+    let mut end = at + first.len_utf8();
+    while let Some((i, c)) = chars.next() {
+        let joins =
+            matches!(c, '-' | '\'' | '’') && chars.peek().is_some_and(|(_, n)| n.is_alphabetic());
+        if c.is_alphabetic() || is_combining_mark(c) || joins {
+            end = at + i + c.len_utf8();
+        } else {
+            if c == '.' && initial && end - at == first.len_utf8() {
+                return Some(Span::new(at, at + i + 1));
+            }
+            if c.is_alphanumeric() {
+                return None;
+            }
+            break;
+        }
+        if end - at > MAX_NAME_TOKEN {
+            return None;
+        }
+    }
+    (end - at > first.len_utf8() || initial).then_some(Span::new(at, end))
+}
+
+/// Whether a cue at `at` stands at the start of a line or a sentence.
+fn opens_line(text: &str, at: usize) -> bool {
+    let before = text[..at].trim_end_matches([' ', '\t']);
+    before.is_empty() || before.ends_with(['\n', '.', '!', '?', ':', ';', ','])
+}
+
+impl Lexicon {
+    /// The name after a cue ending at `at`: its span, whether its first token is a known given
+    /// name, and the position after it.
+    fn name_after(&self, text: &str, at: usize, cue: Cue) -> Option<(Span, bool)> {
+        let rest = &text[at..];
+        let rest = match cue {
+            Cue::Honorific => rest.strip_prefix('.').unwrap_or(rest),
+            _ => rest,
+        };
+        let line_breaks_ok = matches!(cue, Cue::Salutation | Cue::Signoff | Cue::SignoffFinal);
+        let body = rest.trim_start_matches(|c: char| {
+            matches!(c, ' ' | '\t' | ',' | ':')
+                || (line_breaks_ok && matches!(c, '\n' | '\r' | '-'))
+        });
+        let skipped = rest.len() - body.len();
+        if skipped == 0 || skipped > 8 {
+            return None;
+        }
+        let mut pos = text.len() - body.len();
+        let mut start = None;
+        let mut end = pos;
+        let mut tokens = 0;
+        let mut known = false;
+        while tokens < 3 {
+            let particle = self.particle_at(text, pos);
+            let at_token = particle.unwrap_or(pos);
+            let Some(token) = name_token(text, at_token, tokens > 0) else {
+                break;
+            };
+            let word = fold(&text[token.start..token.end]);
+            if self.not_names.contains(&word) {
+                break;
+            }
+            if tokens == 0 {
+                known = self.given.contains(&word);
+            }
+            start.get_or_insert(pos);
+            end = token.end;
+            tokens += 1;
+            match text[end..].strip_prefix(' ') {
+                Some(_) => pos = end + 1,
+                None => break,
+            }
+        }
+        Some((Span::new(start?, end), known))
+    }
+
+    /// Where the name token after a particle (`van der `) at `at` starts, if one is there.
+    fn particle_at(&self, text: &str, at: usize) -> Option<usize> {
+        self.particles.iter().find_map(|words| {
+            let mut pos = at;
+            for w in words {
+                let rest = text[pos..].strip_prefix(w)?;
+                let rest = rest.strip_prefix(' ')?;
+                pos = text.len() - rest.len();
+            }
+            Some(pos)
+        })
+    }
+
+    /// Whether the word after `end` is a follower ("X speaking").
+    fn followed(&self, text: &str, end: usize) -> bool {
+        let rest = text[end..].trim_start_matches([' ', ',']);
+        let word: String = rest.chars().take_while(|c| c.is_alphabetic()).collect();
+        self.followers.contains(&fold(&word))
+    }
+}
+
+/// Person names after cues in Danish, Dutch, German and English.
+pub struct PersonRecognizer;
+
+impl Recognizer for PersonRecognizer {
+    fn name(&self) -> &'static str {
+        "person-context"
+    }
+    fn kinds(&self) -> &'static [EntityKind] {
+        &[EntityKind::Person]
+    }
+    fn recognise(&self, text: &str, out: &mut Vec<Detection>) {
+        let lex = &*LEXICON;
+        let mut last_end = 0;
+        for (index, cue_span) in lex.cues.find(text) {
+            if cue_span.start < last_end {
+                continue;
+            }
+            let cue = lex.cue_kinds[index];
+            let line_cue = matches!(cue, Cue::Salutation | Cue::Signoff | Cue::SignoffFinal);
+            if line_cue && !opens_line(text, cue_span.start) {
+                continue;
+            }
+            let Some((span, known)) = lex.name_after(text, cue_span.end, cue) else {
+                continue;
+            };
+            let base = match cue {
+                Cue::Intro | Cue::Salutation | Cue::Signoff | Cue::Honorific => 0.85,
+                Cue::Relation => 0.8,
+                Cue::IntroWeak if known || lex.followed(text, span.end) => 0.75,
+                Cue::SignoffFinal
+                    if text[span.end..]
+                        .trim_end_matches(|c: char| c.is_whitespace() || ".!".contains(c))
+                        .is_empty() =>
+                {
+                    0.75
+                }
+                Cue::IntroWeak | Cue::SignoffFinal => continue,
+            };
+            let score: f32 = if known { base + 0.1 } else { base };
+            out.push(Detection {
+                kind: EntityKind::Person,
+                span,
+                score: score.min(0.95),
+                recogniser: self.name(),
+                validator: None,
+                canonical: text[span.start..span.end].to_lowercase(),
+            });
+            last_end = span.end;
+        }
+    }
+}
+
+/// What Candor holds about the customer who sent a message.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomerProfile {
+    /// The customer's full name, e.g. `Søren Ørsted Jensen`.
+    pub name: Option<String>,
+    /// The customer's e-mail address.
+    pub email: Option<String>,
+    /// The customer's phone number, in any format (`+45 22 33 44 55`).
+    pub phone: Option<String>,
+    /// The customer's postal address, parts separated by commas or line breaks.
+    pub address: Option<String>,
+}
+
+/// The shortest phone number suffix that counts as the customer's number.
+const MIN_PHONE_DIGITS: usize = 8;
+
+/// Finds one customer's known values in messages: the full name, given name or surname alone,
+/// the e-mail address, the phone number in any grouping, and the parts of the address, ignoring
+/// case and diacritics.
+pub struct ProfileRecognizer {
+    /// Folded token sequences with their kind and score, longest first.
+    sequences: Vec<(Vec<String>, EntityKind, f32)>,
+    email: Option<String>,
+    phone: Option<String>,
+}
+
+/// Words of `text` with their spans: letters and digits, with inner hyphens and apostrophes.
+fn words(text: &str) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut start = None;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let inner = matches!(c, '-' | '\'' | '’')
+            && start.is_some()
+            && chars.peek().is_some_and(|(_, n)| n.is_alphanumeric());
+        if c.is_alphanumeric() || is_combining_mark(c) || inner {
+            start.get_or_insert(i);
+        } else if let Some(s) = start.take() {
+            out.push(Span::new(s, i));
+        }
+    }
+    if let Some(s) = start {
+        out.push(Span::new(s, text.len()));
+    }
+    out
+}
+
+fn folded_words(text: &str) -> Vec<String> {
+    words(text)
+        .into_iter()
+        .map(|w| fold(&text[w.start..w.end]))
+        .collect()
+}
+
+impl ProfileRecognizer {
+    /// A recogniser for the values in `profile`.
+    pub fn new(profile: &CustomerProfile) -> ProfileRecognizer {
+        let mut sequences = Vec::new();
+        let particles: HashSet<String> = entries("particles").into_iter().map(fold).collect();
+        if let Some(name) = &profile.name {
+            let tokens = folded_words(name);
+            if tokens.len() > 1 {
+                sequences.push((tokens.clone(), EntityKind::Person, 0.95));
+            }
+            for t in tokens {
+                // Particles and initials alone are no evidence of the name.
+                if t.chars().count() >= 2 && !particles.contains(&t) {
+                    sequences.push((vec![t], EntityKind::Person, 0.85));
+                }
+            }
+        }
+        if let Some(address) = &profile.address {
+            for part in address.split([',', '\n']) {
+                let tokens = folded_words(part);
+                let has_digit = |t: &String| t.chars().any(|c| c.is_ascii_digit());
+                if tokens.iter().any(has_digit) {
+                    sequences.push((tokens.clone(), EntityKind::StreetAddress, 0.9));
+                }
+                // The street without its number: "I live on Vesterbrogade".
+                let street: Vec<String> = tokens
+                    .iter()
+                    .take_while(|t| !has_digit(t))
+                    .cloned()
+                    .collect();
+                if !street.is_empty()
+                    && street.len() < tokens.len()
+                    && street.iter().map(String::len).sum::<usize>() >= 4
+                {
+                    sequences.push((street, EntityKind::StreetAddress, 0.8));
+                }
+            }
+        }
+        sequences.sort_by_key(|s| std::cmp::Reverse(s.0.len()));
+        sequences.dedup_by(|a, b| a.0 == b.0);
+        let phone = profile
+            .phone
+            .as_deref()
+            .map(|p| p.chars().filter(char::is_ascii_digit).collect::<String>())
+            .filter(|d| d.len() >= MIN_PHONE_DIGITS);
+        ProfileRecognizer {
+            sequences,
+            email: profile.email.as_ref().map(|e| e.trim().to_lowercase()),
+            phone,
+        }
+    }
+
+    fn emails(&self, text: &str, out: &mut Vec<Detection>) {
+        let Some(email) = self.email.as_deref().filter(|e| !e.is_empty()) else {
+            return;
+        };
+        let lowered = text.to_lowercase();
+        // Lower-casing may change byte lengths outside ASCII; only then are offsets unsafe.
+        if lowered.len() != text.len() {
+            return;
+        }
+        for (i, _) in lowered.match_indices(email) {
+            out.push(self.detection(
+                EntityKind::Email,
+                Span::new(i, i + email.len()),
+                0.99,
+                email,
+            ));
+        }
+    }
+
+    fn phones(&self, text: &str, out: &mut Vec<Detection>) {
+        let Some(phone) = self.phone.as_deref() else {
+            return;
+        };
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if !(bytes[i].is_ascii_digit() || bytes[i] == b'+') {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            let mut digits = String::new();
+            let mut end = i;
+            while i < bytes.len() {
+                let b = bytes[i];
+                if b.is_ascii_digit() {
+                    digits.push(b as char);
+                    end = i + 1;
+                } else if !(matches!(b, b' ' | b'-' | b'.' | b'/' | b'(' | b')')
+                    || (b == b'+' && i == start))
+                {
+                    break;
+                }
+                i += 1;
+            }
+            let (short, long) = if digits.len() <= phone.len() {
+                (digits.as_str(), phone)
+            } else {
+                (phone, digits.as_str())
+            };
+            // `030 12345678` is `+49 30 12345678` without its country code and with the
+            // trunk prefix 0: compare what follows the leading zeros.
+            let short = short.trim_start_matches('0');
+            if short.len() >= MIN_PHONE_DIGITS && long.ends_with(short) {
+                let start = start
+                    + text[start..end]
+                        .find(|c: char| c.is_ascii_digit() || c == '+')
+                        .unwrap_or(0);
+                out.push(self.detection(EntityKind::Phone, Span::new(start, end), 0.95, phone));
+            }
+            i = i.max(end + 1);
+        }
+    }
+
+    fn detection(&self, kind: EntityKind, span: Span, score: f32, canonical: &str) -> Detection {
+        Detection {
+            kind,
+            span,
+            score,
+            recogniser: "customer-profile",
+            validator: Some("customer-profile"),
+            canonical: canonical.to_owned(),
+        }
+    }
+}
+
+impl Recognizer for ProfileRecognizer {
+    fn name(&self) -> &'static str {
+        "customer-profile"
+    }
+    fn kinds(&self) -> &'static [EntityKind] {
+        &[
+            EntityKind::Person,
+            EntityKind::Email,
+            EntityKind::Phone,
+            EntityKind::StreetAddress,
+        ]
+    }
+    fn recognise(&self, text: &str, out: &mut Vec<Detection>) {
+        let first = out.len();
+        self.emails(text, out);
+        self.phones(text, out);
+        let taken: Vec<Span> = out[first..].iter().map(|d| d.span).collect();
+        let spans: Vec<Span> = words(text)
+            .into_iter()
+            .filter(|w| !taken.iter().any(|t| t.start < w.end && w.start < t.end))
+            .collect();
+        let folded: Vec<String> = spans.iter().map(|w| fold(&text[w.start..w.end])).collect();
+        let mut i = 0;
+        while i < spans.len() {
+            let hit = self.sequences.iter().find(|(seq, _, _)| {
+                folded.get(i..i + seq.len()).is_some_and(|ws| ws == seq.as_slice())
+                    // The words must be adjacent in the text, not across an e-mail address.
+                    && spans[i..i + seq.len()].windows(2).all(|p| {
+                        text[p[0].end..p[1].start].chars().all(|c| c.is_whitespace() || ",.".contains(c))
+                    })
+            });
+            match hit {
+                Some((seq, kind, score)) => {
+                    let span = Span::new(spans[i].start, spans[i + seq.len() - 1].end);
+                    out.push(self.detection(*kind, span, *score, &seq.join(" ")));
+                    i += seq.len();
+                }
+                None => i += 1,
+            }
+        }
+    }
+}
+
+/// Every place in `text` where a value of `profile` appears (see [`ProfileRecognizer`]),
+/// without overlaps, ordered by position. Spans are into `text`, which should be normalised.
+pub fn detect_profile(text: &str, profile: &CustomerProfile) -> Vec<Detection> {
+    let mut out = Vec::new();
+    ProfileRecognizer::new(profile).recognise(text, &mut out);
+    out.sort_by_key(|d| d.span.start);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::hits;
+
+    fn names(text: &str) -> Vec<String> {
+        hits(&PersonRecognizer, text)
+            .into_iter()
+            .map(|(s, ..)| s)
+            .collect()
+    }
+
+    #[test]
+    fn folding_ignores_case_and_diacritics() {
+        assert_eq!(fold("Søren"), "soren");
+        assert_eq!(fold("MÜLLER"), "muller");
+        assert_eq!(fold("Straße"), "strasse");
+        assert_eq!(fold("Ærø"), "aero");
+        assert_eq!(fold("Ayşe"), "ayse");
+    }
+
+    #[test]
+    fn name_tokens() {
+        fn t(s: &str) -> Option<&str> {
+            name_token(s, 0, false).map(|sp| &s[sp.start..sp.end])
+        }
+        assert_eq!(t("Hans-Peter ok"), Some("Hans-Peter"));
+        assert_eq!(t("O'Brien,"), Some("O'Brien"));
+        assert_eq!(t("Jørgen."), Some("Jørgen"));
+        assert_eq!(t("anna"), None);
+        assert_eq!(t("R2D2"), None);
+        assert_eq!(name_token("M. Novák", 0, true), Some(Span::new(0, 2)));
+    }
+
+    #[test]
+    fn cues_in_each_language() {
+        assert_eq!(names("Hej, jeg hedder Mette Ørsted."), ["Mette Ørsted"]);
+        assert_eq!(names("Mijn naam is Jan van der Berg"), ["Jan van der Berg"]);
+        assert_eq!(
+            names("Sehr geehrte Frau Müller-Lüdenscheidt,"),
+            ["Müller-Lüdenscheidt"]
+        );
+        assert_eq!(names("My name is Ján M. Novák but"), ["Ján M. Novák"]);
+        assert_eq!(names("Regards,\nSiobhan O'Neill"), ["Siobhan O'Neill"]);
+    }
+
+    #[test]
+    fn weak_cues_need_a_known_given_name() {
+        assert_eq!(names("Ik ben Fatima en ik bel over"), ["Fatima"]);
+        assert!(names("Ik ben Nederlander").is_empty());
+        assert_eq!(names("Hi, this is Kwabena speaking"), ["Kwabena"]);
+        assert!(names("This is Amazon").is_empty());
+        assert_eq!(names("Thanks for the help. Best, Joe"), ["Joe"]);
+        assert!(names("Best, Joe will call you").is_empty());
+    }
+
+    #[test]
+    fn profile_parts_are_found_whatever_the_case_and_accents() {
+        let profile = CustomerProfile {
+            name: Some("Søren Ørsted".into()),
+            email: Some("Soren@Example.dk".into()),
+            phone: Some("+45 22 33 44 55".into()),
+            address: Some("Vesterbrogade 12, 1620 København V".into()),
+        };
+        let text = "SOREN orsted here, soren@example.dk, 22334455, bor på vesterbrogade 12";
+        let found: Vec<(EntityKind, &str)> = detect_profile(text, &profile)
+            .into_iter()
+            .map(|d| (d.kind, &text[d.span.start..d.span.end]))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (EntityKind::Person, "SOREN orsted"),
+                (EntityKind::Email, "soren@example.dk"),
+                (EntityKind::Phone, "22334455"),
+                (EntityKind::StreetAddress, "vesterbrogade 12"),
+            ]
+        );
+        let only_surname = detect_profile("Fru Ørsted ringede", &profile);
+        assert_eq!(only_surname.len(), 1);
+        assert_eq!(only_surname[0].span, Span::new(4, 11));
+    }
+}
