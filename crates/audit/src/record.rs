@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 /// The version of the record encoding; bumped on any change to fields or their meaning.
-pub const RECORD_VERSION: u32 = 1;
+pub const RECORD_VERSION: u32 = 2;
 
 /// One audit record. A record never holds raw personal data: people are keyed hashes
 /// (`*_hash`), texts are pseudonymised.
@@ -20,10 +20,12 @@ pub enum AuditRecord {
         message_id: String,
         /// Keyed hash of the person.
         actor_hash: String,
-        /// The route before.
-        from_route: String,
-        /// The route after.
-        to_route: String,
+        /// What was changed: `route`, `intent` or `priority`.
+        field: String,
+        /// The value before.
+        from: String,
+        /// The value after.
+        to: String,
         /// Why, pseudonymised.
         reason: String,
     },
@@ -168,6 +170,30 @@ pub struct DecisionRecord {
     pub policy_version: String,
     /// Language model version.
     pub language_model_version: String,
+    /// Why it went to a person, when it did (`human_requested`, `frustration`, …).
+    pub escalation_reason: Option<String>,
+    /// The intent understood, when one was.
+    pub intent: Option<String>,
+    /// The knowledge-base article the bot answered from, as `id@version`.
+    pub reply_article: Option<String>,
+    /// Versions of the other components that took part (`intent_model`, `sentiment_model`,
+    /// `cues`, `knowledge_base`), recorded under `versions` beside the three above.
+    pub component_versions: Vec<(String, String)>,
+}
+
+/// The `versions` object of a decision record: the three core versions and every component.
+fn decision_versions(d: &DecisionRecord) -> Value {
+    let mut versions = serde_json::Map::new();
+    for (name, version) in &d.component_versions {
+        versions.insert(name.clone(), Value::from(version.clone()));
+    }
+    versions.insert("pipeline".into(), Value::from(d.pipeline_version.clone()));
+    versions.insert("policy".into(), Value::from(d.policy_version.clone()));
+    versions.insert(
+        "language_model".into(),
+        Value::from(d.language_model_version.clone()),
+    );
+    Value::Object(versions)
 }
 
 impl AuditRecord {
@@ -206,22 +232,22 @@ impl AuditRecord {
                 "pseudonymised_text": d.pseudonymised_text,
                 "explanation": d.explanation,
                 "reason_codes": d.reason_codes,
-                "versions": {
-                    "pipeline": d.pipeline_version,
-                    "policy": d.policy_version,
-                    "language_model": d.language_model_version,
-                },
+                "escalation_reason": d.escalation_reason,
+                "intent": d.intent,
+                "reply_article": d.reply_article,
+                "versions": decision_versions(d),
             }),
             AuditRecord::Override {
                 at_ms,
                 message_id,
                 actor_hash,
-                from_route,
-                to_route,
+                field,
+                from,
+                to,
                 reason,
             } => json!({
                 "at_ms": at_ms, "message_id": message_id, "actor_hash": actor_hash,
-                "from_route": from_route, "to_route": to_route, "reason": reason,
+                "field": field, "from": from, "to": to, "reason": reason,
             }),
             AuditRecord::Feedback {
                 at_ms,
@@ -321,8 +347,8 @@ mod tests {
             customer_hash: "h".into(),
             channel: "chat".into(),
             received_at_ms: 1,
-            route: "human_queue".into(),
-            rule: "everyone-to-a-person".into(),
+            route: "human".into(),
+            rule: "human_requested".into(),
             language: Some("da".into()),
             language_confidence: 0.123456,
             pii_kinds: vec!["EMAIL".into()],
@@ -332,6 +358,10 @@ mod tests {
             pipeline_version: "p".into(),
             policy_version: "q".into(),
             language_model_version: "l".into(),
+            escalation_reason: Some("human_requested".into()),
+            intent: None,
+            reply_article: None,
+            component_versions: vec![("intent_model".into(), "i".into())],
         }))
     }
 
@@ -339,10 +369,10 @@ mod tests {
     fn decision_encoding_is_canonical_and_sorted() {
         let text = String::from_utf8(decision().encode()).unwrap();
         assert!(
-            text.starts_with(r#"{"channel":"chat","conversation_id":"c","customer_hash":"h","explanation":"x","language":"da","language_confidence":"0.1235""#),
+            text.starts_with(r#"{"channel":"chat","conversation_id":"c","customer_hash":"h","escalation_reason":"human_requested","explanation":"x","intent":null,"language":"da","language_confidence":"0.1235""#),
             "{text}"
         );
-        assert!(text.contains(r#""type":"decision","v":1,"versions":{"language_model":"l","pipeline":"p","policy":"q"}}"#), "{text}");
+        assert!(text.contains(r#""type":"decision","v":2,"versions":{"intent_model":"i","language_model":"l","pipeline":"p","policy":"q"}}"#), "{text}");
         assert_eq!(decision().encode(), decision().encode());
     }
 
@@ -354,8 +384,9 @@ mod tests {
                 at_ms: 1,
                 message_id: "m".into(),
                 actor_hash: "a".into(),
-                from_route: "x".into(),
-                to_route: "y".into(),
+                field: "route".into(),
+                from: "x".into(),
+                to: "y".into(),
                 reason: "r".into(),
             },
             AuditRecord::Feedback {
@@ -418,7 +449,7 @@ mod tests {
         let mut kinds = Vec::new();
         for r in &records {
             let v: Value = serde_json::from_slice(&r.encode()).unwrap();
-            assert_eq!(v["v"], 1);
+            assert_eq!(v["v"], 2);
             assert_eq!(v["type"], r.kind());
             let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
             let mut sorted = keys.clone();

@@ -203,5 +203,30 @@ pub async fn build(config: &CandorConfig) -> anyhow::Result<(Arc<Pipeline>, Arc<
         tokio::task::spawn_blocking(move || Pipeline::new(policy, key, master, limits, store))
             .await
             .context("loading the pipeline panicked")??;
+    pipeline
+        .reload_knowledge_base()
+        .await
+        .context("loading the knowledge base")?;
+    let dir = &config.pipeline.knowledge_base_dir;
+    if !dir.as_os_str().is_empty() && dir.is_dir() {
+        let articles = read_articles(dir)?;
+        let imported = pipeline
+            .import_newer_articles(&articles, Pipeline::now())
+            .await
+            .with_context(|| format!("importing knowledge-base articles from {}", dir.display()))?;
+        tracing::info!(dir = %dir.display(), found = articles.len(), imported, "Knowledge base brought up to date");
+    }
     Ok((Arc::new(pipeline), ledger))
+}
+
+/// Every article under `dir` (`*.md`, recursively), as Markdown.
+///
+/// # Errors
+///
+/// When a file cannot be read or is not a valid article; the error names the file.
+pub fn read_articles(dir: &Path) -> anyhow::Result<Vec<String>> {
+    Ok(candor_kb::load_dir(dir)?
+        .iter()
+        .map(candor_kb::Article::to_markdown)
+        .collect())
 }

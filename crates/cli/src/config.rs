@@ -110,6 +110,9 @@ pub struct PipelineSection {
     pub policy_file: PathBuf,
     /// Largest accepted message text, in bytes.
     pub max_text_bytes: usize,
+    /// Directory of knowledge-base articles (`<lang>/<id>.md`) brought in at every start:
+    /// articles newer than the stored ones are imported. Empty: none.
+    pub knowledge_base_dir: PathBuf,
 }
 
 impl Default for PipelineSection {
@@ -117,6 +120,7 @@ impl Default for PipelineSection {
         PipelineSection {
             policy_file: PathBuf::new(),
             max_text_bytes: 32 * 1024,
+            knowledge_base_dir: PathBuf::from("kb"),
         }
     }
 }

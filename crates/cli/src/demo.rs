@@ -20,6 +20,8 @@ const DEMO_TOKEN_NAME: &str = "demo";
 /// The sample conversations, shipped in the binary so the demo runs from anywhere.
 pub const SAMPLES: &str = include_str!("../samples/conversations.jsonl");
 
+include!(concat!(env!("OUT_DIR"), "/sample_kb.rs"));
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Sample {
@@ -60,6 +62,15 @@ pub async fn run(config: CandorConfig, exit_when_done: bool) -> anyhow::Result<(
         }
     );
     let (pipeline, ledger) = crate::app::build(&config).await?;
+    // The sample knowledge base travels in the binary; newer stored articles are kept.
+    let sample_kb: Vec<String> = SAMPLE_KB
+        .iter()
+        .map(|(_, text)| (*text).to_owned())
+        .collect();
+    pipeline
+        .import_newer_articles(&sample_kb, Pipeline::now())
+        .await
+        .context("importing the sample knowledge base")?;
     let listener = match crate::serve::bind(&config.server.addr).await {
         Ok(l) => l,
         Err(e) => {
@@ -82,6 +93,14 @@ pub async fn run(config: CandorConfig, exit_when_done: bool) -> anyhow::Result<(
         Pipeline::now(),
     )
     .await?;
+    // The agent's side (hand-off packets) is not an admin's: a supervisor token shows it.
+    let supervisor = issue_token(
+        store.as_ref(),
+        DEMO_TOKEN_NAME,
+        Role::Supervisor,
+        Pipeline::now(),
+    )
+    .await?;
     let running = crate::serve::start(listener, pipeline, ledger, &config)?;
     let base = format!("http://{}", running.addr);
 
@@ -94,6 +113,7 @@ pub async fn run(config: CandorConfig, exit_when_done: bool) -> anyhow::Result<(
         .default_headers(headers)
         .build()?;
     let mut conversations: HashMap<String, String> = HashMap::new();
+    let mut escalated = Vec::new();
     let mut table = Table::new();
     table
         .load_preset(UTF8_FULL_CONDENSED)
@@ -105,7 +125,9 @@ pub async fn run(config: CandorConfig, exit_when_done: bool) -> anyhow::Result<(
             "language",
             "personal data",
             "route",
+            "why",
             "what models see",
+            "what the customer gets",
         ]);
     for (i, sample) in samples.iter().enumerate() {
         let mut body = serde_json::json!({
@@ -145,6 +167,22 @@ pub async fn run(config: CandorConfig, exit_when_done: bool) -> anyhow::Result<(
                 .collect::<Vec<_>>()
                 .join("\n")
         };
+        let why = match (&d.escalation_reason, &d.reply) {
+            (Some(reason), _) => reason.clone(),
+            (None, Some(reply)) => match &reply.article_id {
+                Some(id) => format!("kb: {id} v{}", reply.article_version.unwrap_or(0)),
+                None => "clarifying question".to_owned(),
+            },
+            (None, None) => d.rule.clone(),
+        };
+        let gets = match (&d.reply, &d.notice) {
+            (Some(reply), _) => format!("[AI] {}", shorten(&reply.text, 70)),
+            (None, Some(notice)) => shorten(notice, 70),
+            (None, None) => "–".to_owned(),
+        };
+        if d.escalation_reason.as_deref() == Some("frustration") {
+            escalated.push(created.conversation_id.clone());
+        }
         table.add_row(vec![
             (i + 1).to_string(),
             sample.conversation.clone(),
@@ -152,10 +190,29 @@ pub async fn run(config: CandorConfig, exit_when_done: bool) -> anyhow::Result<(
             language,
             pii,
             d.route.clone(),
-            shorten(&d.pseudonymised_text, 90),
+            why,
+            shorten(&d.pseudonymised_text, 60),
+            gets,
         ]);
     }
     println!("{table}");
+    println!();
+    println!(
+        "Every AI-written reply ([AI]) carries its disclosure; a request for a person, an opted-out customer, frustration or an unclear question goes to a person."
+    );
+    if let Some(id) = escalated.first() {
+        let packet: serde_json::Value = client
+            .get(format!("{base}/v1/conversations/{id}/handoff"))
+            .bearer_auth(&supervisor.secret)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        println!();
+        println!("Warm hand-off packet for the frustrated customer (what the agent sees):");
+        println!("{}", serde_json::to_string_pretty(&packet)?);
+    }
     println!();
     println!(
         "Every message above was pseudonymised before any model saw it; originals are kept apart."

@@ -89,12 +89,30 @@ enum Command {
     /// Create, list and revoke API tokens (each grants one role).
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Manage the knowledge base the bot answers from.
+    #[command(subcommand)]
+    Kb(KbCommand),
     /// Find and pseudonymise personal data in texts, without a server or database.
     #[command(
         subcommand,
         after_help = "Example:\n  candor pii detect --input messages.jsonl > found.jsonl"
     )]
     Pii(candor::pii_cmd::PiiCommand),
+}
+
+#[derive(Subcommand)]
+enum KbCommand {
+    /// Import every article under DIR (`*.md` with `+++` front matter, e.g. `da/password-reset.md`);
+    /// articles whose stored version is the same or newer are left as they are.
+    #[command(
+        after_help = "Example:\n  candor kb import kb/\n  candor kb import ./articles --database-url postgres://candor@db:5432/candor"
+    )]
+    Import {
+        /// The directory of articles.
+        dir: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
 }
 
 #[derive(Subcommand)]
@@ -167,6 +185,17 @@ enum AuditCommand {
         #[command(flatten)]
         common: Common,
     },
+    /// Check that Candor treats customers alike: counterfactual probes through the pipeline
+    /// (names, places, tenure, formality, typos) and group audits of logged decisions.
+    #[command(
+        after_help = "Exit status: 0 when no flip rate is above --max-flip-rate and the group audit raised no alert, 1 otherwise.\nProbe set: one {\"text\", \"lang\"} per line; slots {name}, {place}, {postcode}, {tenure} (docs/specs/fairness.md).\n\nExample:\n  candor audit fairness --probe --format json\n  candor audit fairness --probe --probe-set probes.jsonl --max-flip-rate 0\n  candor audit fairness --since 30d --format html --output fairness.html"
+    )]
+    Fairness {
+        #[command(flatten)]
+        args: candor::fairness_cmd::FairnessArgs,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Sign a checkpoint of the log as it is now and print it.
     #[command(after_help = "Example:\n  candor audit checkpoint --data-dir ./candor-data")]
     Checkpoint {
@@ -234,6 +263,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 TokenCommand::Revoke { id, .. } => candor::token_cmd::revoke(&config, id).await?,
             }
         }
+        Command::Kb(KbCommand::Import { dir, common }) => {
+            let mut config = load(&common, None)?;
+            candor::init_logging(&quiet_logs(&config))?;
+            // Only the directory asked for, not the configured one as well.
+            config.pipeline.knowledge_base_dir = PathBuf::new();
+            let (found, imported) = candor::kb_cmd::import(&config, &dir).await?;
+            println!(
+                "{found} article(s) found in {}, {imported} imported",
+                dir.display()
+            );
+        }
         Command::Pii(command) => {
             if !candor::pii_cmd::run(&command)? {
                 return Ok(ExitCode::FAILURE);
@@ -261,6 +301,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         candor::audit_cmd::consistency_proof(&config, *a, *b).await?
                     }
                     _ => anyhow::bail!("give --entry N or --consistency A B"),
+                }
+            }
+            AuditCommand::Fairness { args, common } => {
+                let config = load(&common, None)?;
+                candor::init_logging(&quiet_logs(&config))?;
+                if !candor::fairness_cmd::run(&args, &config).await? {
+                    return Ok(ExitCode::FAILURE);
                 }
             }
             AuditCommand::Checkpoint { common } => {

@@ -96,11 +96,27 @@ pub enum Action {
     EraseCustomer,
     /// Reveal the value behind a pseudonym.
     RevealPii,
+    /// Claim, reply to and resolve conversations as a person.
+    HandleConversation,
+    /// Override an AI decision (route, intent, priority) with a reason, or judge a bot answer.
+    OverrideDecision,
+    /// File a complaint about a decision (for a customer, through a channel, or as an agent).
+    FileComplaint,
+    /// Read complaints and resolve them.
+    ManageComplaints,
+    /// Set a customer's AI preference (opt out of AI, or back in).
+    SetAiPreference,
+    /// Add or update knowledge-base articles.
+    ManageKnowledgeBase,
+    /// Read the staff explanation of a decision (features, weights, versions).
+    ReadStaffExplanation,
+    /// Read the customer explanation of a decision.
+    ReadCustomerExplanation,
 }
 
 impl Action {
     /// Every action, in a stable order.
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 19] = [
         Action::SubmitMessage,
         Action::ReadMessage,
         Action::ReadConversation,
@@ -112,6 +128,14 @@ impl Action {
         Action::ExportCustomer,
         Action::EraseCustomer,
         Action::RevealPii,
+        Action::HandleConversation,
+        Action::OverrideDecision,
+        Action::FileComplaint,
+        Action::ManageComplaints,
+        Action::SetAiPreference,
+        Action::ManageKnowledgeBase,
+        Action::ReadStaffExplanation,
+        Action::ReadCustomerExplanation,
     ];
 
     /// A stable name, e.g. `read_queue`.
@@ -128,6 +152,14 @@ impl Action {
             Action::ExportCustomer => "export_customer",
             Action::EraseCustomer => "erase_customer",
             Action::RevealPii => "reveal_pii",
+            Action::HandleConversation => "handle_conversation",
+            Action::OverrideDecision => "override_decision",
+            Action::FileComplaint => "file_complaint",
+            Action::ManageComplaints => "manage_complaints",
+            Action::SetAiPreference => "set_ai_preference",
+            Action::ManageKnowledgeBase => "manage_knowledge_base",
+            Action::ReadStaffExplanation => "read_staff_explanation",
+            Action::ReadCustomerExplanation => "read_customer_explanation",
         }
     }
 }
@@ -149,6 +181,15 @@ pub fn permits(role: Role, action: Action) -> bool {
         // Personal data in the clear is for the data-protection officer alone: not even an
         // admin, who operates the system, may read it.
         ExportCustomer | EraseCustomer | RevealPii => matches!(role, Dpo),
+        HandleConversation | OverrideDecision => matches!(role, Agent | Supervisor),
+        // Customers complain and opt out through the channel that carries their messages.
+        FileComplaint | SetAiPreference => matches!(role, Channel | Agent | Supervisor),
+        ManageComplaints => matches!(role, Supervisor | AiOfficer),
+        ManageKnowledgeBase => matches!(role, Supervisor | Admin),
+        ReadStaffExplanation => matches!(role, Agent | Supervisor | AiOfficer | Dpo),
+        ReadCustomerExplanation => {
+            matches!(role, Channel | Agent | Supervisor | AiOfficer | Dpo)
+        }
     }
 }
 
@@ -172,12 +213,21 @@ mod tests {
 
     #[test]
     fn least_privilege_holds() {
-        // A channel can only submit; only an admin manages tokens.
+        // A channel can only act for the customer it carries: submit their messages, their
+        // complaints and their AI preference, and read the customer explanation.
         let channel: Vec<Action> = Action::ALL
             .into_iter()
             .filter(|a| permits(Role::Channel, *a))
             .collect();
-        assert_eq!(channel, [Action::SubmitMessage]);
+        assert_eq!(
+            channel,
+            [
+                Action::SubmitMessage,
+                Action::FileComplaint,
+                Action::SetAiPreference,
+                Action::ReadCustomerExplanation
+            ]
+        );
         let token_managers: Vec<Role> = Role::ALL
             .into_iter()
             .filter(|r| permits(*r, Action::ManageTokens))

@@ -2,8 +2,9 @@
 //!
 //! Every other crate speaks in these types: a [`Lang`], an [`EntityKind`], a [`Span`] of text,
 //! a [`Channel`], a [`Route`], a [`Decision`] with its [`Explanation`] and [`Versions`].
-//! This crate has no IO, no async and no serialisation format: the edges (`server`, `cli`)
-//! write explicit wire types and convert by hand.
+//! This crate has no IO and no async. The decision types derive serde, because one shape is
+//! stored, returned by the API and written by `candor triage`; other wire types live at the
+//! edges (`server`, `cli`).
 //!
 //! ```
 //! use candor_core::{Lang, Channel};
@@ -17,8 +18,14 @@ use std::fmt;
 use std::str::FromStr;
 
 mod access;
+mod decision;
 
 pub use access::{Action, ParseRoleError, Role, permits};
+pub use decision::{
+    Decision, EscalationReason, Explanation, FrustrationSignal, HumanRequestSignal, IntentSignal,
+    ParseEscalationReasonError, ParseRouteError, Priority, Reason, Reply, Route, SentimentSignal,
+    Understanding, Versions,
+};
 
 /// A language, identified by its ISO 639-1 code.
 ///
@@ -57,6 +64,19 @@ impl fmt::Display for Lang {
     }
 }
 
+impl serde::Serialize for Lang {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Lang {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// A string that is not a valid language code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("`{0}` is not an ISO 639-1 language code (two lowercase letters, e.g. `da`)")]
@@ -73,9 +93,10 @@ impl FromStr for Lang {
 }
 
 /// The result of language identification: a language, or "unknown" below the confidence floor.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LanguageGuess {
     /// The language, or `None` when no language cleared the confidence floor.
+    #[serde(rename = "code")]
     pub lang: Option<Lang>,
     /// Confidence in `[0, 1]` of the best candidate, also reported when it was below the floor.
     pub confidence: f64,
@@ -274,94 +295,6 @@ impl fmt::Display for Channel {
     }
 }
 
-/// Where a message goes.
-///
-/// Today every message goes to a person; later capabilities add routes here and rules in the
-/// policy, not plumbing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Route {
-    /// The queue of conversations waiting for a human agent.
-    HumanQueue,
-}
-
-impl Route {
-    /// Every route, in a stable order.
-    pub const ALL: &'static [Route] = &[Route::HumanQueue];
-
-    /// The snake-case wire name, e.g. `human_queue`.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Route::HumanQueue => "human_queue",
-        }
-    }
-}
-
-impl fmt::Display for Route {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A name that is not a route.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not a route (expected one of: human_queue)")]
-pub struct ParseRouteError(pub String);
-
-impl FromStr for Route {
-    type Err = ParseRouteError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Route::ALL
-            .iter()
-            .copied()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| ParseRouteError(s.to_owned()))
-    }
-}
-
-/// The versions that produced a decision, so that it can be reproduced and audited.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Versions {
-    /// The pipeline (Candor release and stage set), e.g. `candor-pipeline/0.1.0`.
-    pub pipeline: String,
-    /// The content hash of the policy file in force.
-    pub policy: String,
-    /// The language identifier and the languages it was restricted to.
-    pub language_model: String,
-}
-
-/// Why a decision came out as it did, in plain language, with the evidence behind it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Explanation {
-    /// One or two sentences a customer or agent can read.
-    pub summary: String,
-    /// The individual facts that led to the decision, in the order they were applied.
-    pub reasons: Vec<Reason>,
-}
-
-/// One fact behind a decision.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Reason {
-    /// Which stage produced this fact, e.g. `decide`.
-    pub stage: String,
-    /// A stable machine-readable code, e.g. `policy_rule_matched`.
-    pub code: String,
-    /// The fact in plain language.
-    pub detail: String,
-}
-
-/// What Candor decided for one message.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Decision {
-    /// Where the message goes.
-    pub route: Route,
-    /// The policy rule that chose the route.
-    pub rule: String,
-    /// Why.
-    pub explanation: Explanation,
-    /// What produced it.
-    pub versions: Versions,
-}
-
 /// A point in time, in milliseconds since the Unix epoch (UTC).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(pub i64);
@@ -397,6 +330,26 @@ mod tests {
             assert_eq!(r.as_str().parse::<Route>().unwrap(), *r);
         }
         assert!("fax".parse::<Channel>().is_err());
+        for r in EscalationReason::ALL {
+            assert_eq!(r.as_str().parse::<EscalationReason>().unwrap(), *r);
+        }
+    }
+
+    #[test]
+    fn decisions_serialise_with_wire_names() {
+        let guess = LanguageGuess {
+            lang: Some(Lang::DA),
+            confidence: 0.9,
+        };
+        let json = serde_json::to_string(&guess).unwrap();
+        assert_eq!(json, r#"{"code":"da","confidence":0.9}"#);
+        assert_eq!(serde_json::from_str::<LanguageGuess>(&json).unwrap(), guess);
+        assert!(serde_json::from_str::<LanguageGuess>(r#"{"code":"DA","confidence":1}"#).is_err());
+        assert_eq!(
+            serde_json::to_string(&EscalationReason::HumanRequested).unwrap(),
+            r#""human_requested""#
+        );
+        assert_eq!(serde_json::to_string(&Route::Bot).unwrap(), r#""bot""#);
     }
 
     #[test]
@@ -417,8 +370,11 @@ mod tests {
             EntityKind::DeKvnr => 10,
             EntityKind::DeIdDocument => 11,
             EntityKind::VatNumber => 12,
+            EntityKind::StreetAddress => 13,
+            EntityKind::DateOfBirth => 14,
+            EntityKind::Person => 15,
         };
-        assert_eq!(EntityKind::ALL.len(), 13);
+        assert_eq!(EntityKind::ALL.len(), 16);
         for (i, k) in EntityKind::ALL.iter().enumerate() {
             assert_eq!(position(*k), i, "{k}");
         }

@@ -1,7 +1,7 @@
 //! The path of one message through Candor, as explicit stages:
 //!
 //! ```text
-//! ingest -> normalise -> detect PII -> pseudonymise -> language -> decide -> record
+//! ingest -> normalise -> detect PII -> pseudonymise -> understand + decide -> record
 //! ```
 //!
 //! [`Pipeline::process`] runs them in that order and reports how long each took
@@ -15,16 +15,26 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use candor_classify::{LanguageConfig, LanguageConfigError, LanguageIdentifier};
-use candor_core::{Channel, Decision, EntityKind, LanguageGuess, Span, Timestamp};
+use candor_classify::cues::CueLexicons;
+use candor_classify::{
+    IntentModel, LanguageConfig, LanguageConfigError, LanguageIdentifier, ModelError,
+    SentimentModel,
+};
+use candor_core::{Channel, Decision, EntityKind, Lang, LanguageGuess, Span, Timestamp};
+use candor_kb::KnowledgeBase;
 use candor_pii::{PseudonymKey, Registry};
 use candor_store::{Store, StoreError};
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 pub mod access;
+mod decide;
+pub mod explain;
 mod ledger;
 mod policy;
+pub mod priority;
 mod privacy;
+pub mod service;
 mod stages;
 pub mod vault;
 
@@ -33,7 +43,9 @@ pub use ledger::{
     VerifyReport, verify_ledger,
 };
 
-pub use policy::{DEFAULT_POLICY, Policy, PolicyConfig, PolicyError, Rule, RuleInput};
+pub use policy::{
+    DEFAULT_POLICY, Policy, PolicyConfig, PolicyError, Rule, RuleInput, RuleRoute, TextsConfig,
+};
 pub use privacy::{
     CustomerExport, ErasureReport, ExportedMessage, ExportedVaultValue, PrivacyError, Revealed,
 };
@@ -116,7 +128,13 @@ pub enum BuildError {
     /// The policy's languages cannot be identified by this build.
     #[error("policy languages: {0}")]
     Language(#[from] LanguageConfigError),
+    /// The shipped intent model cannot be read.
+    #[error("intent model: {0}")]
+    IntentModel(#[from] ModelError),
 }
+
+/// The shipped intent model (`models/customer-service-intent.ctc`).
+const SHIPPED_INTENT_MODEL: &[u8] = include_bytes!("../../../models/customer-service-intent.ctc");
 
 /// The stages, for timings and metrics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -131,6 +149,8 @@ pub enum Stage {
     Pseudonymise,
     /// Language identification.
     Language,
+    /// Intent, sentiment, frustration and the customer's requests.
+    Understand,
     /// Routing by policy.
     Decide,
     /// The durable write.
@@ -139,12 +159,13 @@ pub enum Stage {
 
 impl Stage {
     /// Every stage, in order.
-    pub const ALL: [Stage; 7] = [
+    pub const ALL: [Stage; 8] = [
         Stage::Ingest,
         Stage::Normalise,
         Stage::DetectPii,
         Stage::Pseudonymise,
         Stage::Language,
+        Stage::Understand,
         Stage::Decide,
         Stage::Record,
     ];
@@ -157,6 +178,7 @@ impl Stage {
             Stage::DetectPii => "detect_pii",
             Stage::Pseudonymise => "pseudonymise",
             Stage::Language => "language",
+            Stage::Understand => "understand",
             Stage::Decide => "decide",
             Stage::Record => "record",
         }
@@ -211,12 +233,27 @@ pub struct Outcome {
 pub struct Pipeline {
     registry: Registry,
     language: LanguageIdentifier,
+    intent: IntentModel,
+    intent_version: String,
+    sentiment: SentimentModel,
+    cues: CueLexicons,
+    knowledge_base: std::sync::RwLock<KnowledgeBase>,
+    always_human_terms: Vec<String>,
     policy: Policy,
     key: PseudonymKey,
     master: vault::MasterKey,
     limits: Limits,
     store: Arc<dyn Store>,
     pipeline_version: String,
+}
+
+/// The knowledge-base article chosen to answer a message.
+#[derive(Debug, Clone)]
+pub(crate) struct FoundArticle {
+    pub id: String,
+    pub version: u32,
+    pub confidence: f32,
+    pub body: String,
 }
 
 impl Pipeline {
@@ -242,9 +279,29 @@ impl Pipeline {
             env!("CARGO_PKG_VERSION"),
             registry.names().join(", ")
         );
+        let intent = IntentModel::from_bytes(SHIPPED_INTENT_MODEL)?;
+        let intent_version = format!(
+            "sha256:{}",
+            &hex::encode(Sha256::digest(SHIPPED_INTENT_MODEL))[..16]
+        );
+        let always_human_terms = policy
+            .escalation
+            .always_human_terms
+            .values()
+            .flatten()
+            .map(|t| t.to_lowercase())
+            .collect();
         Ok(Pipeline {
             registry,
             language,
+            intent,
+            intent_version,
+            sentiment: SentimentModel::builtin(),
+            cues: CueLexicons::builtin(),
+            knowledge_base: std::sync::RwLock::new(
+                KnowledgeBase::new(Vec::new()).expect("an empty knowledge base is valid"),
+            ),
+            always_human_terms,
             policy,
             key,
             master,
@@ -257,6 +314,70 @@ impl Pipeline {
     /// The policy in force.
     pub fn policy(&self) -> &Policy {
         &self.policy
+    }
+
+    /// The content hash of the knowledge base in force.
+    pub fn knowledge_base_version(&self) -> String {
+        self.knowledge_base
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .version()
+    }
+
+    /// Reads the knowledge base's articles from the store and makes them the ones the bot
+    /// answers from. Returns how many articles are in force.
+    ///
+    /// # Errors
+    ///
+    /// When the store fails or a stored article no longer parses.
+    pub async fn reload_knowledge_base(&self) -> Result<usize, service::ServiceError> {
+        let stored = self.store.articles().await?;
+        let mut articles = Vec::with_capacity(stored.len());
+        for a in stored {
+            articles.push(candor_kb::Article::parse(&a.markdown)?);
+        }
+        let n = articles.len();
+        let kb = KnowledgeBase::new(articles)?;
+        *self
+            .knowledge_base
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = kb;
+        Ok(n)
+    }
+
+    /// The best article for a question in a language: the top search hit for the customer's
+    /// words among articles that answer this intent (or name no intents).
+    pub(crate) fn best_article(
+        &self,
+        query: &str,
+        intent: &str,
+        lang: Lang,
+    ) -> Option<FoundArticle> {
+        let kb = self
+            .knowledge_base
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let hits = kb.search(query, lang, 5);
+        let hit = hits.into_iter().find(|h| {
+            kb.get(&h.id, lang)
+                .is_some_and(|a| a.intents.is_empty() || a.intents.iter().any(|i| i == intent))
+        })?;
+        let article = kb.get(&hit.id, lang)?;
+        Some(FoundArticle {
+            id: hit.id.clone(),
+            version: hit.version,
+            confidence: hit.confidence,
+            body: article.answer_text(),
+        })
+    }
+
+    /// The first always-human term of the policy that the text contains, on word boundaries.
+    pub(crate) fn always_human_term(&self, text: &str) -> Option<&str> {
+        let lower = text.to_lowercase();
+        self.always_human_terms
+            .iter()
+            .find(|term| contains_words(&lower, term))
+            .map(String::as_str)
     }
 
     /// The store decisions are recorded in.
@@ -286,4 +407,13 @@ impl Pipeline {
     pub async fn process(&self, inbound: Inbound) -> Result<Outcome, PipelineError> {
         stages::run(self, inbound).await
     }
+}
+
+/// Whether `text` contains `term` with a word boundary on both sides.
+fn contains_words(text: &str, term: &str) -> bool {
+    text.match_indices(term).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + term.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
 }

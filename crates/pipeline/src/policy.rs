@@ -1,16 +1,18 @@
-//! The routing policy: `policy.toml`, validated before anything runs.
+//! The policy: `policy.toml`, validated before anything runs.
 //!
-//! A policy is an ordered list of rules; the first rule whose conditions all hold decides the
-//! route. The last rule must have no conditions, so every message gets a route. Validation
-//! reports every problem at once, not just the first.
+//! It says which languages are served, when the bot may answer (bot-answerable intents and
+//! confidence thresholds), when a person must (always-human intents and terms, frustration
+//! threshold), the service level of each intent, the texts the bot must use in each language,
+//! and an ordered list of rules that can send messages to a person before any AI decision.
+//! Validation reports every problem at once, not just the first.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
-use candor_core::{Channel, Lang, Route};
+use candor_core::{Channel, Lang};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-/// The policy Candor ships: every message goes to a person.
+/// The policy Candor ships.
 pub const DEFAULT_POLICY: &str = include_str!("../../../policy.toml");
 
 /// `policy.toml` as written.
@@ -22,6 +24,85 @@ pub struct PolicyConfig {
     /// Routing rules, first match wins.
     #[serde(default)]
     pub rules: Vec<RuleConfig>,
+    /// When the bot may answer.
+    pub bot: BotConfig,
+    /// When a person must answer.
+    pub escalation: EscalationConfig,
+    /// Service levels for the queue priority.
+    pub priority: PriorityConfig,
+    /// Complaints about AI decisions.
+    pub complaints: ComplaintsConfig,
+    /// The texts the bot uses, per language code.
+    pub texts: BTreeMap<String, TextsConfig>,
+}
+
+/// The `[bot]` table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BotConfig {
+    /// Whether the bot answers at all.
+    pub enabled: bool,
+    /// Intents the bot may answer from the knowledge base.
+    pub answerable_intents: Vec<String>,
+    /// The intent classifier's confidence needed before the bot answers.
+    pub min_intent_confidence: f32,
+    /// The knowledge base's retrieval confidence needed before the bot answers.
+    pub min_retrieval_confidence: f32,
+    /// Clarifying questions the bot may ask in a conversation before a person takes over.
+    pub max_clarifying_questions: u32,
+}
+
+/// The `[escalation]` table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EscalationConfig {
+    /// At or above this frustration score a person takes over.
+    pub frustration_threshold: f32,
+    /// A rise of at least this much since the conversation's first message also hands over.
+    pub frustration_rise: f32,
+    /// Intents that always go to a person.
+    pub always_human_intents: Vec<String>,
+    /// Words or phrases, per language code, that always send a message to a person (fraud,
+    /// bereavement, vulnerability). Matched case-insensitively on word boundaries.
+    #[serde(default)]
+    pub always_human_terms: BTreeMap<String, Vec<String>>,
+}
+
+/// The `[priority]` table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriorityConfig {
+    /// The service level, in minutes, of intents not listed.
+    pub default_service_level_minutes: u32,
+    /// Service level in minutes per intent.
+    #[serde(default)]
+    pub service_levels: BTreeMap<String, u32>,
+}
+
+/// The `[complaints]` table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComplaintsConfig {
+    /// The role that owns new complaints: `supervisor` or `ai_officer`.
+    pub owner: String,
+    /// Days until a complaint is due.
+    pub due_days: u32,
+}
+
+/// One `[texts.<lang>]` table: what the bot says, in that language.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TextsConfig {
+    /// Appended to every AI-written reply: that an AI wrote it and how to reach a person.
+    pub ai_disclosure: String,
+    /// Sent when a person takes over.
+    pub handoff: String,
+    /// The one clarifying question the bot may ask.
+    pub clarify: String,
+    /// Confirms that the customer will get no more AI answers.
+    pub opt_out_confirmed: String,
+    /// Confirms that a complaint was filed.
+    pub complaint_filed: String,
 }
 
 /// The `[languages]` table.
@@ -70,6 +151,16 @@ pub struct Policy {
     pub confidence_floor: f64,
     /// Rules in order.
     pub rules: Vec<Rule>,
+    /// When the bot may answer.
+    pub bot: BotConfig,
+    /// When a person must answer.
+    pub escalation: EscalationConfig,
+    /// Service levels.
+    pub priority: PriorityConfig,
+    /// Complaints.
+    pub complaints: ComplaintsConfig,
+    /// Texts per language (every supported language has one).
+    pub texts: BTreeMap<Lang, TextsConfig>,
     /// Content hash of the policy text: `sha256:` and 16 hex digits.
     pub version: String,
 }
@@ -81,14 +172,36 @@ pub struct Rule {
     pub name: String,
     /// Why it exists.
     pub description: String,
-    /// Where it routes.
-    pub route: Route,
+    /// What it does.
+    pub route: RuleRoute,
     /// Channels it applies to (`None`: all).
     pub channels: Option<Vec<Channel>>,
     /// Languages it applies to (`None`: all; `Some(None)` inside: unknown).
     pub languages: Option<Vec<Option<Lang>>>,
     /// Whether it applies to messages with or without personal data (`None`: both).
     pub contains_pii: Option<bool>,
+}
+
+/// What a matching rule does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleRoute {
+    /// Send the message to a person, before any AI decision.
+    Human,
+    /// Let Candor decide: the bot answers when it can, a person otherwise.
+    Auto,
+}
+
+impl std::str::FromStr for RuleRoute {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "human" => Ok(RuleRoute::Human),
+            "auto" => Ok(RuleRoute::Auto),
+            other => Err(format!(
+                "`{other}` is not a rule route (expected `human` or `auto`)"
+            )),
+        }
+    }
 }
 
 /// What a rule may look at.
@@ -185,7 +298,7 @@ impl Policy {
             }
             let route = r
                 .route
-                .parse::<Route>()
+                .parse::<RuleRoute>()
                 .map_err(|e| problems.push(format!("{at}: {e}")))
                 .ok();
             let when = r.when.clone().unwrap_or_default();
@@ -258,16 +371,49 @@ impl Policy {
             );
         }
 
+        validate_service(&config, &languages, &mut problems);
+        let mut texts = BTreeMap::new();
+        for (code, t) in &config.texts {
+            match code.parse::<Lang>() {
+                Ok(l) => {
+                    texts.insert(l, t.clone());
+                }
+                Err(e) => problems.push(format!("texts.{code}: {e}")),
+            }
+        }
+
         if problems.is_empty() {
             Ok(Policy {
                 languages,
                 confidence_floor: config.languages.confidence_floor,
                 rules,
+                bot: config.bot,
+                escalation: config.escalation,
+                priority: config.priority,
+                complaints: config.complaints,
+                texts,
                 version,
             })
         } else {
             Err(PolicyError { problems })
         }
+    }
+
+    /// The texts for a language; English, or the first configured language, when the language
+    /// is unknown or has none.
+    pub fn texts(&self, lang: Option<Lang>) -> (Lang, &TextsConfig) {
+        lang.and_then(|l| self.texts.get_key_value(&l))
+            .or_else(|| self.texts.get_key_value(&Lang::EN))
+            .or_else(|| self.texts.iter().next())
+            .map(|(l, t)| (*l, t))
+            .expect("a validated policy has texts for every supported language")
+    }
+
+    /// The service level of an intent, in minutes.
+    pub fn service_level_minutes(&self, intent: Option<&str>) -> u32 {
+        intent
+            .and_then(|i| self.priority.service_levels.get(i).copied())
+            .unwrap_or(self.priority.default_service_level_minutes)
     }
 
     /// The first rule that matches.
@@ -280,24 +426,158 @@ impl Policy {
     }
 }
 
+/// The checks of the `[bot]`, `[escalation]`, `[priority]`, `[complaints]` and `[texts]`
+/// tables.
+fn validate_service(config: &PolicyConfig, languages: &[Lang], problems: &mut Vec<String>) {
+    let unit = |key: &str, v: f32, problems: &mut Vec<String>| {
+        if !(0.0..=1.0).contains(&v) {
+            problems.push(format!("{key} must be between 0 and 1, got {v}"));
+        }
+    };
+    unit(
+        "bot.min_intent_confidence",
+        config.bot.min_intent_confidence,
+        problems,
+    );
+    unit(
+        "bot.min_retrieval_confidence",
+        config.bot.min_retrieval_confidence,
+        problems,
+    );
+    unit(
+        "escalation.frustration_threshold",
+        config.escalation.frustration_threshold,
+        problems,
+    );
+    unit(
+        "escalation.frustration_rise",
+        config.escalation.frustration_rise,
+        problems,
+    );
+    for intent in &config.bot.answerable_intents {
+        if config.escalation.always_human_intents.contains(intent) {
+            problems.push(format!(
+                "intent `{intent}` is both in bot.answerable_intents and escalation.always_human_intents"
+            ));
+        }
+        if intent.trim().is_empty() {
+            problems.push("bot.answerable_intents: an intent name is empty".to_owned());
+        }
+    }
+    for code in config.escalation.always_human_terms.keys() {
+        if let Err(e) = code.parse::<Lang>() {
+            problems.push(format!("escalation.always_human_terms.{code}: {e}"));
+        }
+    }
+    for (code, terms) in &config.escalation.always_human_terms {
+        if terms.iter().any(|t| t.trim().is_empty()) {
+            problems.push(format!(
+                "escalation.always_human_terms.{code}: a term is empty"
+            ));
+        }
+    }
+    if config.priority.default_service_level_minutes == 0 {
+        problems.push("priority.default_service_level_minutes must be at least 1".to_owned());
+    }
+    for (intent, minutes) in &config.priority.service_levels {
+        if *minutes == 0 {
+            problems.push(format!(
+                "priority.service_levels.{intent} must be at least 1 minute"
+            ));
+        }
+    }
+    if !["supervisor", "ai_officer"].contains(&config.complaints.owner.as_str()) {
+        problems.push(format!(
+            "complaints.owner must be `supervisor` or `ai_officer`, got `{}`",
+            config.complaints.owner
+        ));
+    }
+    if config.complaints.due_days == 0 {
+        problems.push("complaints.due_days must be at least 1".to_owned());
+    }
+    for lang in languages {
+        match config.texts.get(lang.code()) {
+            None => problems.push(format!(
+                "texts.{lang} is missing: every supported language needs the bot's texts"
+            )),
+            Some(t) => {
+                for (key, text) in [
+                    ("ai_disclosure", &t.ai_disclosure),
+                    ("handoff", &t.handoff),
+                    ("clarify", &t.clarify),
+                    ("opt_out_confirmed", &t.opt_out_confirmed),
+                    ("complaint_filed", &t.complaint_filed),
+                ] {
+                    if text.trim().is_empty() {
+                        problems.push(format!("texts.{lang}.{key} must not be empty"));
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The service tables every test policy needs, for languages da and en.
+    const SERVICE: &str = r#"
+        [bot]
+        enabled = true
+        answerable_intents = ["track_order"]
+        min_intent_confidence = 0.5
+        min_retrieval_confidence = 0.5
+        max_clarifying_questions = 1
+        [escalation]
+        frustration_threshold = 0.6
+        frustration_rise = 0.3
+        always_human_intents = ["complaint"]
+        [priority]
+        default_service_level_minutes = 480
+        [complaints]
+        owner = "ai_officer"
+        due_days = 14
+        [texts.da]
+        ai_disclosure = "AI"
+        handoff = "h"
+        clarify = "c"
+        opt_out_confirmed = "o"
+        complaint_filed = "f"
+        [texts.en]
+        ai_disclosure = "AI"
+        handoff = "h"
+        clarify = "c"
+        opt_out_confirmed = "o"
+        complaint_filed = "f"
+    "#;
+
+    fn with_service(head: &str) -> String {
+        format!("{head}\n{SERVICE}")
+    }
+
     #[test]
-    fn the_shipped_policy_is_valid_and_sends_everything_to_a_person() {
+    fn the_shipped_policy_is_valid() {
         let policy = Policy::parse(DEFAULT_POLICY).unwrap();
         assert_eq!(
             policy.languages,
             vec![Lang::DA, Lang::NL, Lang::DE, Lang::EN]
         );
-        let input = RuleInput {
+        let chat = RuleInput {
             channel: Channel::Chat,
             language: None,
             contains_pii: true,
         };
-        assert_eq!(policy.route(&input).route, Route::HumanQueue);
+        assert_eq!(policy.route(&chat).route, RuleRoute::Auto);
+        let voice = RuleInput {
+            channel: Channel::Voice,
+            ..chat
+        };
+        assert_eq!(policy.route(&voice).route, RuleRoute::Human);
         assert!(policy.version.starts_with("sha256:"));
+        for lang in &policy.languages {
+            assert_eq!(policy.texts(Some(*lang)).0, *lang);
+        }
     }
 
     #[test]
@@ -316,11 +596,32 @@ mod tests {
             [[rules]]
             name = "a"
             description = "catch-all"
-            route = "human_queue"
+            route = "human"
             [[rules]]
             name = "b"
             description = "never reached"
-            route = "human_queue"
+            route = "auto"
+            [bot]
+            enabled = true
+            answerable_intents = ["complaint"]
+            min_intent_confidence = 2.0
+            min_retrieval_confidence = 0.5
+            max_clarifying_questions = 1
+            [escalation]
+            frustration_threshold = 0.6
+            frustration_rise = 0.3
+            always_human_intents = ["complaint"]
+            [priority]
+            default_service_level_minutes = 0
+            [complaints]
+            owner = "intern"
+            due_days = 14
+            [texts.da]
+            ai_disclosure = " "
+            handoff = "h"
+            clarify = "c"
+            opt_out_confirmed = "o"
+            complaint_filed = "f"
         "#;
         let err = Policy::parse(text).unwrap_err();
         let all = err.problems.join("\n");
@@ -328,53 +629,79 @@ mod tests {
             "`Danish` is not an ISO 639-1 language code",
             "confidence_floor must be between 0 and 1",
             "description must not be empty",
-            "`bot_answer` is not a route",
+            "`bot_answer` is not a rule route",
             "`fax` is not a channel",
             "`sv` is not in languages.supported",
             "name is used by more than one rule",
             "rule `b` can never match",
+            "bot.min_intent_confidence must be between 0 and 1",
+            "`complaint` is both in bot.answerable_intents and escalation.always_human_intents",
+            "priority.default_service_level_minutes must be at least 1",
+            "complaints.owner must be `supervisor` or `ai_officer`",
+            "texts.da.ai_disclosure must not be empty",
         ] {
             assert!(all.contains(expected), "missing `{expected}` in:\n{all}");
         }
     }
 
     #[test]
+    fn a_supported_language_without_texts_is_an_error() {
+        let text = with_service(
+            r#"
+            [languages]
+            supported = ["da", "en", "nl"]
+            confidence_floor = 0.5
+            [[rules]]
+            name = "rest"
+            description = "y"
+            route = "auto"
+        "#,
+        );
+        let all = Policy::parse(&text).unwrap_err().problems.join("\n");
+        assert!(all.contains("texts.nl is missing"), "{all}");
+    }
+
+    #[test]
     fn unknown_keys_and_missing_catch_all_are_errors() {
         let typo = "[languages]\nsupported=[\"da\",\"en\"]\nconfidence_floor=0.5\nconfidance=1\n";
         assert!(Policy::parse(typo).unwrap_err().problems[0].contains("confidance"));
-        let no_catch_all = r#"
+        let no_catch_all = with_service(
+            r#"
             [languages]
             supported = ["da", "en"]
             confidence_floor = 0.5
             [[rules]]
             name = "email-only"
             description = "e-mail to people"
-            route = "human_queue"
+            route = "human"
             when = { channels = ["email"] }
-        "#;
+        "#,
+        );
         assert!(
-            Policy::parse(no_catch_all).unwrap_err().problems[0]
+            Policy::parse(&no_catch_all).unwrap_err().problems[0]
                 .contains("last rule must have no `when`")
         );
     }
 
     #[test]
     fn conditions_select_the_first_matching_rule() {
-        let text = r#"
+        let text = with_service(
+            r#"
             [languages]
             supported = ["da", "en"]
             confidence_floor = 0.5
             [[rules]]
             name = "unknown-language-with-pii"
             description = "x"
-            route = "human_queue"
+            route = "human"
             when = { languages = ["unknown"], contains_pii = true }
             [[rules]]
             name = "rest"
             description = "y"
-            route = "human_queue"
-        "#;
-        let p = Policy::parse(text).unwrap();
+            route = "auto"
+        "#,
+        );
+        let p = Policy::parse(&text).unwrap();
         let hit = RuleInput {
             channel: Channel::Api,
             language: None,

@@ -3,21 +3,22 @@
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use candor_audit::{AuditRecord, DecisionRecord};
-use candor_core::{Decision, Explanation, LanguageGuess, Reason, Timestamp, Versions};
-use candor_pii::{Detection, Normalised, normalise, pseudonymise, token, without_tokens};
+use candor_core::{Lang, Timestamp};
+use candor_pii::{Detection, Normalised, normalise, pseudonymise, token};
 use candor_store::{NewMessage, StoredPii, VaultEntry};
 use uuid::Uuid;
 
+use crate::decide::{self, Context, Turn};
+use crate::priority::NeedSignals;
 use crate::{
-    Inbound, InvalidInput, Outcome, PiiFound, Pipeline, PipelineError, RuleInput, Stage,
-    StageTimings,
+    Inbound, InvalidInput, Outcome, PiiFound, Pipeline, PipelineError, Stage, StageTimings,
 };
 
 const MAX_CUSTOMER_ID_BYTES: usize = 256;
 const MAX_CONVERSATION_ID_BYTES: usize = 128;
 
 /// Measures each stage in turn.
-struct Clock {
+pub(crate) struct Clock {
     last: Instant,
     timings: StageTimings,
 }
@@ -30,7 +31,7 @@ impl Clock {
         }
     }
 
-    fn lap(&mut self, stage: Stage) {
+    pub(crate) fn lap(&mut self, stage: Stage) {
         let now = Instant::now();
         self.timings.0.push((stage, now - self.last));
         self.last = now;
@@ -50,6 +51,7 @@ pub(crate) async fn run(p: &Pipeline, inbound: Inbound) -> Result<Outcome, Pipel
         }
         None => Uuid::now_v7().to_string(),
     };
+    let (ctx, last_message) = context(p, &inbound, inbound.conversation_id.is_some()).await?;
     clock.lap(Stage::Ingest);
 
     let normalised = normalise(&inbound.text);
@@ -70,18 +72,35 @@ pub(crate) async fn run(p: &Pipeline, inbound: Inbound) -> Result<Outcome, Pipel
     let pii = found(&normalised, &detections, &ordinals);
     clock.lap(Stage::Pseudonymise);
 
-    // The language identifier reads only the customer's own words: never raw personal data,
-    // and not the tokens either, which would read as English.
-    let language = p.language.identify(&without_tokens(&pseudonymised_text));
-    clock.lap(Stage::Language);
-
-    let decision = decide(p, &inbound, &language, &pii);
-    clock.lap(Stage::Decide);
+    // Every model from here on reads only the pseudonymised text.
+    let decided = decide::decide(
+        p,
+        inbound.channel,
+        &pseudonymised_text,
+        &pii,
+        &ctx,
+        &mut clock,
+    );
+    let decision = decide::enforce_disclosure(decided.decision);
+    let language = decision.understanding.language;
+    let customer_hash = p.key.identifier_hash(&inbound.customer_id);
+    if decided.requests.opt_out {
+        p.set_ai_preference(&inbound.customer_id, true, "channel_phrase", received_at)
+            .await
+            .map_err(service_to_pipeline)?;
+    }
+    if decided.requests.complaint
+        && let Some(previous) = last_message
+    {
+        p.file_complaint(previous, "channel_phrase", &pseudonymised_text, received_at)
+            .await
+            .map_err(service_to_pipeline)?;
+    }
 
     let record = AuditRecord::Decision(Box::new(DecisionRecord {
         message_id: message_id.to_string(),
         conversation_id: conversation_id.clone(),
-        customer_hash: p.key.identifier_hash(&inbound.customer_id),
+        customer_hash,
         channel: inbound.channel.as_str().to_owned(),
         received_at_ms: received_at.millis(),
         route: decision.route.as_str().to_owned(),
@@ -100,7 +119,42 @@ pub(crate) async fn run(p: &Pipeline, inbound: Inbound) -> Result<Outcome, Pipel
         pipeline_version: decision.versions.pipeline.clone(),
         policy_version: decision.versions.policy.clone(),
         language_model_version: decision.versions.language_model.clone(),
+        escalation_reason: decision.escalation_reason.map(|r| r.as_str().to_owned()),
+        intent: decision
+            .understanding
+            .intent
+            .as_ref()
+            .and_then(|i| i.label.clone()),
+        reply_article: decision.reply.as_ref().and_then(|r| {
+            r.article_id
+                .as_ref()
+                .map(|id| format!("{id}@{}", r.article_version.unwrap_or(0)))
+        }),
+        component_versions: vec![
+            (
+                "intent_model".into(),
+                decision.versions.intent_model.clone(),
+            ),
+            (
+                "sentiment_model".into(),
+                decision.versions.sentiment_model.clone(),
+            ),
+            ("cues".into(), decision.versions.cues.clone()),
+            (
+                "knowledge_base".into(),
+                decision.versions.knowledge_base.clone(),
+            ),
+        ],
     }));
+    let need = decision.priority.as_ref().map(|pr| {
+        serde_json::to_string(&NeedSignals {
+            service_level_minutes: pr.service_level_minutes,
+            frustration: pr.frustration,
+            urgent: pr.urgent,
+            waiting_minutes: 0.0,
+        })
+        .expect("need signals serialise")
+    });
     // Originals and vault values are sealed with the customer's own data key before they reach
     // storage, so that erasing the customer can destroy them by destroying the key.
     let data_key = data_key_for(p, &inbound.customer_id, received_at).await?;
@@ -143,6 +197,7 @@ pub(crate) async fn run(p: &Pipeline, inbound: Inbound) -> Result<Outcome, Pipel
                 .collect(),
             vault,
             decision: decision.clone(),
+            need,
             audit_payload: record.encode(),
         })
         .await?;
@@ -253,59 +308,49 @@ fn found(normalised: &Normalised, detections: &[Detection], ordinals: &[u32]) ->
         .collect()
 }
 
-fn decide(p: &Pipeline, inbound: &Inbound, language: &LanguageGuess, pii: &[PiiFound]) -> Decision {
-    let rule = p.policy.route(&RuleInput {
-        channel: inbound.channel,
-        language: language.lang,
-        contains_pii: !pii.is_empty(),
-    });
-    let mut reasons = Vec::new();
-    reasons.push(Reason {
-        stage: Stage::Language.as_str().to_owned(),
-        code: if language.lang.is_some() { "language_identified" } else { "language_unknown" }.to_owned(),
-        detail: match language.lang {
-            Some(l) => format!("The message is in `{l}` (confidence {:.2}).", language.confidence),
-            None => format!(
-                "The language could not be identified with enough confidence ({:.2}, below the floor of {:.2}).",
-                language.confidence, p.policy.confidence_floor
-            ),
-        },
-    });
-    if !pii.is_empty() {
-        let mut kinds: Vec<&str> = pii.iter().map(|f| f.kind.as_str()).collect();
-        kinds.sort_unstable();
-        kinds.dedup();
-        reasons.push(Reason {
-            stage: Stage::Pseudonymise.as_str().to_owned(),
-            code: "pii_pseudonymised".to_owned(),
-            detail: format!(
-                "{} piece(s) of personal data ({}) were replaced with pseudonyms before any model saw the text.",
-                pii.len(),
-                kinds.join(", ")
-            ),
+/// What the conversation so far says, and its latest message (for complaints by phrase).
+async fn context(
+    p: &Pipeline,
+    inbound: &Inbound,
+    continued: bool,
+) -> Result<(Context, Option<Uuid>), PipelineError> {
+    let preference = p.store.ai_preference(&inbound.customer_id).await?;
+    let mut ctx = Context {
+        opted_out: preference.is_some_and(|pr| pr.opt_out),
+        declared_language: declared_language(inbound.metadata.as_deref()),
+        ..Context::default()
+    };
+    let mut last = None;
+    if continued
+        && let Some(id) = &inbound.conversation_id
+        && let Some(conversation) = p.store.conversation(id).await?
+    {
+        ctx.state = Some(conversation.state);
+        ctx.turns = conversation
+            .messages
+            .iter()
+            .map(|m| Turn::from_decision(&m.decision))
+            .collect();
+        last = conversation.messages.last().map(|m| m.id);
+        ctx.bot_marked_wrong = p.store.events(id).await?.iter().any(|e| {
+            e.kind == candor_store::EventKind::Feedback
+                && serde_json::from_str::<serde_json::Value>(&e.detail)
+                    .is_ok_and(|v| v["correct"] == serde_json::Value::Bool(false))
         });
     }
-    reasons.push(Reason {
-        stage: Stage::Decide.as_str().to_owned(),
-        code: "policy_rule_matched".to_owned(),
-        detail: format!("Policy rule `{}` applied: {}", rule.name, rule.description),
-    });
-    let summary = match rule.route {
-        candor_core::Route::HumanQueue => {
-            format!(
-                "Sent to a person (human queue) by policy rule `{}`: {}",
-                rule.name, rule.description
-            )
-        }
-    };
-    Decision {
-        route: rule.route,
-        rule: rule.name.clone(),
-        explanation: Explanation { summary, reasons },
-        versions: Versions {
-            pipeline: p.pipeline_version.clone(),
-            policy: p.policy.version.clone(),
-            language_model: p.language.version().to_owned(),
-        },
+    Ok((ctx, last))
+}
+
+/// A locale the integration declared in the message metadata (`{"locale": "da-DK"}`).
+fn declared_language(metadata: Option<&str>) -> Option<Lang> {
+    let value: serde_json::Value = serde_json::from_str(metadata?).ok()?;
+    let locale = value.get("locale")?.as_str()?;
+    locale.get(..2)?.to_ascii_lowercase().parse().ok()
+}
+
+fn service_to_pipeline(e: crate::service::ServiceError) -> PipelineError {
+    match e {
+        crate::service::ServiceError::Store(s) => PipelineError::from(s),
+        other => PipelineError::Store(candor_store::StoreError::Corrupt(other.to_string())),
     }
 }

@@ -62,6 +62,21 @@ pub(crate) fn access_for(method: &Method, path: Option<&str>, public_metrics: bo
         ("GET", "/v1/customers/{id}/export") => Access::Needs(Action::ExportCustomer),
         ("DELETE", "/v1/customers/{id}") => Access::Needs(Action::EraseCustomer),
         ("POST", "/v1/conversations/{id}/reveal") => Access::Needs(Action::RevealPii),
+        ("POST", "/v1/conversations/{id}/claim")
+        | ("POST", "/v1/conversations/{id}/resolve")
+        | ("POST", "/v1/conversations/{id}/replies")
+        | ("GET", "/v1/conversations/{id}/handoff") => Access::Needs(Action::HandleConversation),
+        ("POST", "/v1/decisions/{id}/override") | ("POST", "/v1/decisions/{id}/feedback") => {
+            Access::Needs(Action::OverrideDecision)
+        }
+        // Staff explanations need more than this; the handler checks the audience.
+        ("GET", "/v1/decisions/{id}/explanation") => Access::Needs(Action::ReadCustomerExplanation),
+        ("POST", "/v1/decisions/{id}/complaints") => Access::Needs(Action::FileComplaint),
+        ("GET", "/v1/complaints") | ("POST", "/v1/complaints/{id}/resolution") => {
+            Access::Needs(Action::ManageComplaints)
+        }
+        ("PUT", "/v1/customers/{id}/ai-preference") => Access::Needs(Action::SetAiPreference),
+        ("POST", "/v1/kb/articles") => Access::Needs(Action::ManageKnowledgeBase),
         ("GET", "/healthz") | ("GET", "/openapi.json") => Access::Public,
         ("GET", "/metrics") if public_metrics => Access::Public,
         ("GET", "/metrics") => Access::Needs(Action::ReadMetrics),

@@ -3,8 +3,9 @@
 //! The decision shape is specified in `docs/specs/decision.md`.
 
 use candor_core::{Channel, Decision, Timestamp};
+use candor_pipeline::service::QueuedConversation;
 use candor_pipeline::{Outcome, PiiFound};
-use candor_store::{QueueEntry, StoredConversation, StoredMessage, StoredPii};
+use candor_store::{StoredConversation, StoredMessage, StoredPii};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -79,10 +80,38 @@ pub struct MessageCreated {
 /// A decision (see `docs/specs/decision.md`).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct DecisionDto {
-    /// Where the message goes: `human_queue`.
+    /// Who answers: `bot` or `human`.
     pub route: String,
-    /// The policy rule that chose the route.
+    /// The step of the decision (or policy rule) that chose the route.
     pub rule: String,
+    /// Why a person answers (`human_requested`, `opted_out`, `frustration`, `always_human`,
+    /// `low_confidence`, `bot_failed`, `no_answer`, `language_unknown`, `with_person`,
+    /// `policy_rule`, `no_consent`); absent for bot answers.
+    pub escalation_reason: Option<String>,
+    /// The bot's reply, for bot answers: `{text, language, article_id, article_version,
+    /// ai_disclosure}`. `text` always contains `ai_disclosure`.
+    #[schema(value_type = Option<Object>)]
+    pub reply: Option<candor_core::Reply>,
+    /// A fixed text for the customer from the policy (hand-off, opt-out or complaint
+    /// confirmation), not written by AI.
+    pub notice: Option<String>,
+    /// The intent: `{label, confidence, abstained}` (`label` is `null` when abstained);
+    /// `null` when the customer opted out of AI.
+    #[schema(value_type = Option<Object>)]
+    pub intent: Option<candor_core::IntentSignal>,
+    /// The sentiment: `{label, negative}`; `null` when the customer opted out of AI.
+    #[schema(value_type = Option<Object>)]
+    pub sentiment: Option<candor_core::SentimentSignal>,
+    /// Frustration: `{score, reasons}`; `null` when the customer opted out of AI.
+    #[schema(value_type = Option<Object>)]
+    pub frustration: Option<candor_core::FrustrationSignal>,
+    /// Whether the customer asked for a person: `{detected, confidence}`. Always computed.
+    #[schema(value_type = Object)]
+    pub human_request: candor_core::HumanRequestSignal,
+    /// Queue priority when a person answers: `{score, service_level_minutes, frustration,
+    /// urgent}`.
+    #[schema(value_type = Option<Object>)]
+    pub priority: Option<candor_core::Priority>,
     /// The identified language.
     pub language: LanguageDto,
     /// Kinds of personal data found, each once, sorted.
@@ -154,6 +183,14 @@ pub struct VersionsDto {
     pub policy: String,
     /// Language model version.
     pub language_model: String,
+    /// Intent model version (content hash).
+    pub intent_model: String,
+    /// Sentiment model version.
+    pub sentiment_model: String,
+    /// Cue lexicons version (content hash).
+    pub cues: String,
+    /// Knowledge-base version (content hash of its article versions).
+    pub knowledge_base: String,
 }
 
 /// A stored message and its decision.
@@ -185,7 +222,7 @@ pub struct ConversationView {
     pub customer_id: String,
     /// The channel of its first message.
     pub channel: ChannelDto,
-    /// `waiting_for_human`.
+    /// `bot`, `waiting_for_human`, `assigned` or `resolved`.
     pub state: String,
     /// When it started.
     pub created_at: String,
@@ -193,6 +230,47 @@ pub struct ConversationView {
     pub waiting_since: Option<String>,
     /// Messages and decisions in order.
     pub messages: Vec<MessageView>,
+    /// Everything else that happened, in order: state changes (who/what caused them), agent
+    /// replies, overrides, feedback and complaints.
+    #[serde(default)]
+    pub events: Vec<EventView>,
+}
+
+/// One event in a conversation's history.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct EventView {
+    /// Event id.
+    pub id: String,
+    /// `state`, `agent_reply`, `override`, `feedback` or `complaint`.
+    pub kind: String,
+    /// When (RFC 3339).
+    pub at: String,
+    /// Who: `candor`, or `token:<id>`.
+    pub actor: String,
+    /// The message (decision) it concerns.
+    pub message_id: Option<String>,
+    /// For state changes.
+    pub from_state: Option<String>,
+    /// For state changes.
+    pub to_state: Option<String>,
+    /// Kind-specific facts.
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+}
+
+impl From<&candor_store::ConversationEvent> for EventView {
+    fn from(e: &candor_store::ConversationEvent) -> EventView {
+        EventView {
+            id: e.id.clone(),
+            kind: e.kind.as_str().to_owned(),
+            at: rfc3339(e.at),
+            actor: e.actor.clone(),
+            message_id: e.message_id.map(|m| m.to_string()),
+            from_state: e.from_state.map(|s| s.as_str().to_owned()),
+            to_state: e.to_state.map(|s| s.as_str().to_owned()),
+            detail: serde_json::from_str(&e.detail).unwrap_or(serde_json::Value::Null),
+        }
+    }
 }
 
 /// The human queue.
@@ -217,6 +295,12 @@ pub struct QueueItem {
     pub message_count: u64,
     /// The language of its latest message, or `null`.
     pub language: Option<String>,
+    /// Its priority now: higher is served first (docs/specs/priority.md).
+    pub priority: f64,
+    /// The need signals the priority is computed from: `{service_level_minutes, frustration,
+    /// urgent, waiting_minutes}` and nothing else.
+    #[schema(value_type = Object)]
+    pub needs: candor_pipeline::priority::NeedSignals,
 }
 
 /// Health.
@@ -254,6 +338,14 @@ fn decision_dto(
     DecisionDto {
         route: d.route.as_str().to_owned(),
         rule: d.rule.clone(),
+        escalation_reason: d.escalation_reason.map(|r| r.as_str().to_owned()),
+        reply: d.reply.clone(),
+        notice: d.notice.clone(),
+        intent: d.understanding.intent.clone(),
+        sentiment: d.understanding.sentiment.clone(),
+        frustration: d.understanding.frustration.clone(),
+        human_request: d.understanding.human_request.clone(),
+        priority: d.priority.clone(),
         language,
         pii_types: pii_types(pii.iter().map(|p| p.kind.as_str())),
         pii,
@@ -275,6 +367,10 @@ fn decision_dto(
             pipeline: d.versions.pipeline.clone(),
             policy: d.versions.policy.clone(),
             language_model: d.versions.language_model.clone(),
+            intent_model: d.versions.intent_model.clone(),
+            sentiment_model: d.versions.sentiment_model.clone(),
+            cues: d.versions.cues.clone(),
+            knowledge_base: d.versions.knowledge_base.clone(),
         },
         audit_index,
     }
@@ -363,12 +459,13 @@ impl From<&StoredConversation> for ConversationView {
             created_at: rfc3339(c.created_at),
             waiting_since: c.waiting_since.map(rfc3339),
             messages: c.messages.iter().map(MessageView::from).collect(),
+            events: Vec::new(),
         }
     }
 }
 
-impl From<&QueueEntry> for QueueItem {
-    fn from(q: &QueueEntry) -> QueueItem {
+impl From<&QueuedConversation> for QueueItem {
+    fn from(q: &QueuedConversation) -> QueueItem {
         QueueItem {
             conversation_id: q.conversation_id.clone(),
             customer_id: q.customer_id.clone(),
@@ -376,6 +473,8 @@ impl From<&QueueEntry> for QueueItem {
             waiting_since: rfc3339(q.waiting_since),
             message_count: q.message_count,
             language: q.language.map(|l| l.code().to_owned()),
+            priority: q.priority,
+            needs: q.needs,
         }
     }
 }

@@ -23,6 +23,7 @@ mod error;
 mod metrics;
 mod privacy_routes;
 mod routes;
+pub mod service_routes;
 mod token_routes;
 
 pub use audit_routes::{CheckpointView, ConsistencyView, EntryView, PublicKeyView, TreeHeadView};
@@ -86,6 +87,18 @@ pub struct AppState {
         privacy_routes::export_customer,
         privacy_routes::erase_customer,
         privacy_routes::reveal,
+        service_routes::claim,
+        service_routes::resolve,
+        service_routes::reply,
+        service_routes::handoff,
+        service_routes::override_decision,
+        service_routes::feedback,
+        service_routes::explanation,
+        service_routes::file_complaint,
+        service_routes::list_complaints,
+        service_routes::resolve_complaint,
+        service_routes::put_ai_preference,
+        service_routes::post_articles,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -95,6 +108,10 @@ pub struct AppState {
         (name = "audit", description = "The tamper-evident audit ledger: checkpoints and proofs"),
         (name = "tokens", description = "API tokens (admin)"),
         (name = "privacy", description = "Data-subject rights: export, erasure, reveal (dpo)"),
+        (name = "agents", description = "The agent's side: claim, reply, resolve, override, feedback, hand-off"),
+        (name = "complaints", description = "Complaints about AI decisions"),
+        (name = "customers", description = "Customers' AI preference"),
+        (name = "knowledge base", description = "Articles the bot answers from"),
     )
 )]
 pub struct ApiDoc;
@@ -173,6 +190,45 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/v1/conversations/{id}/reveal",
             post(privacy_routes::reveal),
         )
+        .route("/v1/conversations/{id}/claim", post(service_routes::claim))
+        .route(
+            "/v1/conversations/{id}/resolve",
+            post(service_routes::resolve),
+        )
+        .route(
+            "/v1/conversations/{id}/replies",
+            post(service_routes::reply),
+        )
+        .route(
+            "/v1/conversations/{id}/handoff",
+            get(service_routes::handoff),
+        )
+        .route(
+            "/v1/decisions/{id}/override",
+            post(service_routes::override_decision),
+        )
+        .route(
+            "/v1/decisions/{id}/feedback",
+            post(service_routes::feedback),
+        )
+        .route(
+            "/v1/decisions/{id}/explanation",
+            get(service_routes::explanation),
+        )
+        .route(
+            "/v1/decisions/{id}/complaints",
+            post(service_routes::file_complaint),
+        )
+        .route("/v1/complaints", get(service_routes::list_complaints))
+        .route(
+            "/v1/complaints/{id}/resolution",
+            post(service_routes::resolve_complaint),
+        )
+        .route(
+            "/v1/customers/{id}/ai-preference",
+            axum::routing::put(service_routes::put_ai_preference),
+        )
+        .route("/v1/kb/articles", post(service_routes::post_articles))
         .route("/healthz", get(routes::healthz))
         .route("/metrics", get(routes::metrics))
         .route("/openapi.json", get(routes::openapi))

@@ -16,6 +16,16 @@ struct MessageLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct EscalationLabels {
+    reason: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ComplaintLabels {
+    status: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct StageLabels {
     stage: &'static str,
 }
@@ -39,6 +49,8 @@ pub struct Metrics {
     stages: Family<StageLabels, Histogram>,
     errors: Family<ErrorLabels, Counter>,
     requests: Family<RequestLabels, Histogram>,
+    escalations: Family<EscalationLabels, Counter>,
+    complaints: Family<ComplaintLabels, Counter>,
 }
 
 fn latency_histogram() -> Histogram {
@@ -73,6 +85,18 @@ impl Default for Metrics {
             "HTTP request latency by route and status",
             requests.clone(),
         );
+        let escalations = Family::<EscalationLabels, Counter>::default();
+        registry.register(
+            "escalations",
+            "Messages handed to a person, by reason",
+            escalations.clone(),
+        );
+        let complaints = Family::<ComplaintLabels, Counter>::default();
+        registry.register(
+            "complaints",
+            "Complaints about AI decisions filed (open) and resolved (upheld, rejected)",
+            complaints.clone(),
+        );
         for stage in Stage::ALL {
             let _ = stages.get_or_create(&StageLabels {
                 stage: stage.as_str(),
@@ -84,6 +108,8 @@ impl Default for Metrics {
             stages,
             errors,
             requests,
+            escalations,
+            complaints,
         }
     }
 }
@@ -100,6 +126,13 @@ impl Metrics {
                 language,
             })
             .inc();
+        if let Some(reason) = outcome.decision.escalation_reason {
+            self.escalations
+                .get_or_create(&EscalationLabels {
+                    reason: reason.as_str(),
+                })
+                .inc();
+        }
         for (stage, took) in &outcome.timings.0 {
             self.stages
                 .get_or_create(&StageLabels {
@@ -107,6 +140,12 @@ impl Metrics {
                 })
                 .observe(took.as_secs_f64());
         }
+    }
+
+    pub(crate) fn complaint(&self, status: &'static str) {
+        self.complaints
+            .get_or_create(&ComplaintLabels { status })
+            .inc();
     }
 
     pub(crate) fn record_error(&self, code: &'static str) {

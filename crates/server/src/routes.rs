@@ -140,10 +140,19 @@ pub(crate) async fn get_conversation(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
 ) -> Result<Json<ConversationView>, ApiError> {
-    let conversation = state.pipeline.store().conversation(&id).await?;
-    conversation
-        .map(|c| Json(ConversationView::from(&c)))
-        .ok_or_else(|| ApiError::not_found("conversation"))
+    let Some(conversation) = state.pipeline.store().conversation(&id).await? else {
+        return Err(ApiError::not_found("conversation"));
+    };
+    let mut view = ConversationView::from(&conversation);
+    view.events = state
+        .pipeline
+        .events(&id)
+        .await
+        .map_err(crate::service_routes::service_error)?
+        .iter()
+        .map(crate::dto::EventView::from)
+        .collect();
+    Ok(Json(view))
 }
 
 /// Query parameters of the queue.
@@ -153,7 +162,7 @@ pub(crate) struct QueueParams {
     limit: Option<u32>,
 }
 
-/// Conversations waiting for a person, oldest first.
+/// Conversations waiting for a person, highest priority first (by need only).
 #[utoipa::path(
     get,
     path = "/v1/queue",
@@ -182,7 +191,11 @@ pub(crate) async fn get_queue(
         )
         .with_field("limit"));
     }
-    let entries = state.pipeline.store().queue(limit).await?;
+    let entries = state
+        .pipeline
+        .queue(candor_pipeline::Pipeline::now(), limit)
+        .await
+        .map_err(crate::service_routes::service_error)?;
     Ok(Json(QueueView {
         conversations: entries.iter().map(QueueItem::from).collect(),
     }))

@@ -24,7 +24,8 @@ macro_rules! shared_store_impl {
             use async_trait::async_trait;
             use candor_audit::merkle;
             use candor_core::{
-                Channel, Decision, EntityKind, Explanation, Lang, Reason, Role, Route, Span, Timestamp, Versions,
+                Channel, Decision, EntityKind, Explanation, HumanRequestSignal, Lang, LanguageGuess, Reason, Role, Route, Span,
+                Timestamp, Understanding, Versions,
             };
             use sqlx::Row;
             use uuid::Uuid;
@@ -37,11 +38,11 @@ macro_rules! shared_store_impl {
 
             const MESSAGE_COLUMNS_BY_ID: &str = "SELECT id, conversation_id, customer_id, channel, received_at_ms, \
                  pseudonymised_text, metadata, language, language_confidence, route, rule, explanation, \
-                 pipeline_version, policy_version, language_model_version, audit_index \
+                 pipeline_version, policy_version, language_model_version, audit_index, decision_json \
                  FROM messages WHERE id = $1";
             const MESSAGE_COLUMNS_BY_CONVERSATION: &str = "SELECT id, conversation_id, customer_id, channel, \
                  received_at_ms, pseudonymised_text, metadata, language, language_confidence, route, rule, \
-                 explanation, pipeline_version, policy_version, language_model_version, audit_index \
+                 explanation, pipeline_version, policy_version, language_model_version, audit_index, decision_json \
                  FROM messages WHERE conversation_id = $1 ORDER BY seq_in_conversation";
             const PII_BY_ID: &str = "SELECT message_id, kind, start_byte, end_byte, token, score, recogniser \
                  FROM message_pii WHERE message_id = $1 ORDER BY ord";
@@ -71,6 +72,8 @@ macro_rules! shared_store_impl {
                 let language: Option<String> = row.try_get("language")?;
                 let route: String = row.try_get("route")?;
                 let channel: String = row.try_get("channel")?;
+                let decision_json: Option<String> = row.try_get("decision_json")?;
+                let parsed_language = language.map(|l| l.parse::<Lang>()).transpose().map_err(corrupt)?;
                 Ok(StoredMessage {
                     id: Uuid::parse_str(&id).map_err(corrupt)?,
                     conversation_id: row.try_get("conversation_id")?,
@@ -79,17 +82,36 @@ macro_rules! shared_store_impl {
                     received_at: Timestamp(row.try_get("received_at_ms")?),
                     pseudonymised_text: row.try_get("pseudonymised_text")?,
                     metadata: row.try_get("metadata")?,
-                    language: language.map(|l| l.parse::<Lang>()).transpose().map_err(corrupt)?,
+                    language: parsed_language,
                     language_confidence: row.try_get("language_confidence")?,
                     pii,
-                    decision: Decision {
-                        route: route.parse::<Route>().map_err(corrupt)?,
-                        rule: row.try_get("rule")?,
-                        explanation: Explanation { summary: row.try_get("explanation")?, reasons },
-                        versions: Versions {
-                            pipeline: row.try_get("pipeline_version")?,
-                            policy: row.try_get("policy_version")?,
-                            language_model: row.try_get("language_model_version")?,
+                    decision: match decision_json {
+                        Some(json) => serde_json::from_str::<Decision>(&json).map_err(corrupt)?,
+                        // Rows from before decisions were stored whole: rebuild what they held.
+                        None => Decision {
+                            route: route.parse::<Route>().map_err(corrupt)?,
+                            rule: row.try_get("rule")?,
+                            escalation_reason: None,
+                            reply: None,
+                            notice: None,
+                            understanding: Understanding {
+                                language: LanguageGuess { lang: parsed_language, confidence: row.try_get("language_confidence")? },
+                                intent: None,
+                                sentiment: None,
+                                frustration: None,
+                                human_request: HumanRequestSignal { detected: false, confidence: 0.0 },
+                            },
+                            priority: None,
+                            explanation: Explanation { summary: row.try_get("explanation")?, reasons },
+                            versions: Versions {
+                                pipeline: row.try_get("pipeline_version")?,
+                                policy: row.try_get("policy_version")?,
+                                language_model: row.try_get("language_model_version")?,
+                                intent_model: String::new(),
+                                sentiment_model: String::new(),
+                                cues: String::new(),
+                                knowledge_base: String::new(),
+                            },
                         },
                     },
                     audit_index: to_u64(row.try_get("audit_index")?, "audit_index")?,
@@ -127,6 +149,36 @@ macro_rules! shared_store_impl {
             fn take_for<T>(items: &mut std::collections::HashMap<String, Vec<T>>, id: &str) -> Vec<T> {
                 items.remove(id).unwrap_or_default()
             }
+
+            #[allow(clippy::too_many_arguments)]
+            async fn insert_state_event(
+                tx: &mut sqlx::Transaction<'_, Db>,
+                conversation_id: &str,
+                at: Timestamp,
+                actor: &str,
+                message_id: Option<Uuid>,
+                from: Option<ConversationState>,
+                to: ConversationState,
+                detail: &str,
+            ) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO conversation_events (id, conversation_id, at_ms, kind, actor, message_id, from_state, to_state, detail) \
+                     VALUES ($1, $2, $3, 'state', $4, $5, $6, $7, $8)",
+                )
+                .bind(Uuid::now_v7().to_string())
+                .bind(conversation_id)
+                .bind(at.millis())
+                .bind(actor)
+                .bind(message_id.map(|m| m.to_string()))
+                .bind(from.map(|f| f.as_str()))
+                .bind(to.as_str())
+                .bind(detail)
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
+
+            crate::service::service_store_impl!($store);
 
             fn decode_vault(row: &DbRow) -> Result<StoredVaultEntry, StoreError> {
                 let kind: String = row.try_get("kind")?;
@@ -292,25 +344,41 @@ macro_rules! shared_store_impl {
 
                 async fn record_message(&self, m: NewMessage) -> Result<u64, StoreError> {
                     let id = m.id.to_string();
-                    let state = match m.decision.route {
-                        Route::HumanQueue => ConversationState::WaitingForHuman,
-                    };
                     let mut tx = self.writer().begin().await?;
+                    if let Some(lock) = LOCK_CONVERSATION {
+                        sqlx::query(lock).bind(&m.conversation_id).execute(&mut *tx).await?;
+                    }
+                    let current: Option<String> = sqlx::query_scalar("SELECT state FROM conversations WHERE id = $1")
+                        .bind(&m.conversation_id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    let current = current.map(|s| ConversationState::parse(&s)).transpose()?;
+                    // A person who has the conversation keeps it; otherwise the route decides.
+                    let next = match (current, m.decision.route) {
+                        (Some(ConversationState::Assigned), _) => ConversationState::Assigned,
+                        (Some(ConversationState::WaitingForHuman), _) | (_, Route::Human) => ConversationState::WaitingForHuman,
+                        (_, Route::Bot) => ConversationState::Bot,
+                    };
+                    let starts_waiting = next == ConversationState::WaitingForHuman && current != Some(next);
+                    let decision_json = serde_json::to_string(&m.decision).map_err(corrupt)?;
                     let row = sqlx::query(
                         "INSERT INTO conversations (id, customer_id, channel, state, created_at_ms, waiting_since_ms, \
-                         last_message_at_ms, message_count, last_language) VALUES ($1, $2, $3, $4, $5, $5, $5, 1, $6) \
+                         last_message_at_ms, message_count, last_language, need_json) VALUES ($1, $2, $3, $4, $5, $6, $5, 1, $7, $8) \
                          ON CONFLICT (id) DO UPDATE SET last_message_at_ms = excluded.last_message_at_ms, \
                          message_count = conversations.message_count + 1, state = excluded.state, \
-                         waiting_since_ms = COALESCE(conversations.waiting_since_ms, excluded.waiting_since_ms), \
-                         last_language = excluded.last_language \
+                         waiting_since_ms = CASE WHEN excluded.waiting_since_ms IS NULL THEN conversations.waiting_since_ms \
+                         ELSE excluded.waiting_since_ms END, \
+                         last_language = excluded.last_language, need_json = COALESCE(excluded.need_json, conversations.need_json) \
                          RETURNING customer_id, message_count",
                     )
                     .bind(&m.conversation_id)
                     .bind(&m.customer_id)
                     .bind(m.channel.as_str())
-                    .bind(state.as_str())
+                    .bind(next.as_str())
                     .bind(m.received_at.millis())
+                    .bind(starts_waiting.then_some(m.received_at.millis()))
                     .bind(m.language.map(|l| l.code().to_owned()))
+                    .bind(&m.need)
                     .fetch_one(&mut *tx)
                     .await?;
                     let owner: String = row.try_get("customer_id")?;
@@ -318,6 +386,15 @@ macro_rules! shared_store_impl {
                         return Err(StoreError::ConversationOwnedByOther(m.conversation_id));
                     }
                     let seq_in_conversation: i64 = row.try_get("message_count")?;
+                    if current != Some(next) {
+                        let detail = serde_json::json!({
+                            "route": m.decision.route.as_str(),
+                            "escalation_reason": m.decision.escalation_reason.map(|r| r.as_str()),
+                            "rule": m.decision.rule,
+                        })
+                        .to_string();
+                        insert_state_event(&mut tx, &m.conversation_id, m.received_at, "candor", Some(m.id), current, next, &detail).await?;
+                    }
 
                     sqlx::query("INSERT INTO message_originals (message_id, sealed) VALUES ($1, $2)")
                         .bind(&id)
@@ -373,8 +450,8 @@ macro_rules! shared_store_impl {
                     sqlx::query(
                         "INSERT INTO messages (id, conversation_id, customer_id, channel, received_at_ms, \
                          seq_in_conversation, pseudonymised_text, metadata, language, language_confidence, route, rule, \
-                         explanation, pipeline_version, policy_version, language_model_version, audit_index) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+                         explanation, pipeline_version, policy_version, language_model_version, audit_index, decision_json) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
                     )
                     .bind(&id)
                     .bind(&m.conversation_id)
@@ -393,6 +470,7 @@ macro_rules! shared_store_impl {
                     .bind(&m.decision.versions.policy)
                     .bind(&m.decision.versions.language_model)
                     .bind(index as i64)
+                    .bind(&decision_json)
                     .execute(&mut *tx)
                     .await?;
                     tx.commit().await?;
@@ -642,7 +720,7 @@ macro_rules! shared_store_impl {
 
                 async fn queue(&self, limit: u32) -> Result<Vec<QueueEntry>, StoreError> {
                     let rows = sqlx::query(
-                        "SELECT id, customer_id, channel, waiting_since_ms, message_count, last_language FROM conversations \
+                        "SELECT id, customer_id, channel, waiting_since_ms, message_count, last_language, need_json FROM conversations \
                          WHERE state = $1 ORDER BY waiting_since_ms, id LIMIT $2",
                     )
                     .bind(ConversationState::WaitingForHuman.as_str())
@@ -661,6 +739,7 @@ macro_rules! shared_store_impl {
                                 waiting_since: Timestamp(waiting.ok_or_else(|| corrupt("waiting conversation without waiting_since"))?),
                                 message_count: to_u64(r.try_get("message_count")?, "message_count")?,
                                 language: language.map(|l| l.parse::<Lang>()).transpose().map_err(corrupt)?,
+                                need: r.try_get("need_json")?,
                             })
                         })
                         .collect()

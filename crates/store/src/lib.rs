@@ -16,11 +16,16 @@ use uuid::Uuid;
 
 mod backend;
 mod postgres;
+mod service;
 mod sqlite;
 #[doc(hidden)]
 pub mod testing;
 
 pub use postgres::PgStore;
+pub use service::{
+    AiPreference, Complaint, ComplaintResolution, ComplaintStatus, ConversationEvent,
+    ConversationState, EventKind, NewEvent, ServiceStore, StoredArticle, Transition,
+};
 pub use sqlite::{SqliteStore, SqliteSync};
 
 pub use candor_audit::merkle::Hash;
@@ -41,6 +46,15 @@ pub enum StoreError {
     /// The schema could not be brought up to date.
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The thing asked for does not exist.
+    #[error("{0} does not exist")]
+    NotFound(String),
+    /// The thing exists but its state does not allow the change.
+    #[error("{0}")]
+    InvalidState(String),
+    /// A newer or equal version is already stored.
+    #[error("{0}")]
+    StaleVersion(String),
     /// The data directory could not be created.
     #[error("cannot use data directory {path}: {source}")]
     DataDir {
@@ -135,6 +149,8 @@ pub struct NewMessage {
     pub vault: Vec<VaultEntry>,
     /// The decision.
     pub decision: Decision,
+    /// When routed to a person: the need signals the queue priority is computed from (JSON).
+    pub need: Option<String>,
     /// The canonical audit record of the decision, appended to the audit ledger.
     pub audit_payload: Vec<u8>,
 }
@@ -166,32 +182,6 @@ pub struct StoredMessage {
     pub decision: Decision,
     /// The leaf index of the decision's record in the audit ledger.
     pub audit_index: u64,
-}
-
-/// Where a conversation stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ConversationState {
-    /// Waiting in the human queue.
-    WaitingForHuman,
-}
-
-impl ConversationState {
-    /// The wire and database name.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            ConversationState::WaitingForHuman => "waiting_for_human",
-        }
-    }
-
-    fn parse(s: &str) -> Result<Self, StoreError> {
-        match s {
-            "waiting_for_human" => Ok(ConversationState::WaitingForHuman),
-            other => Err(StoreError::Corrupt(format!(
-                "unknown conversation state `{other}`"
-            ))),
-        }
-    }
 }
 
 /// A conversation with its messages, oldest first.
@@ -228,6 +218,8 @@ pub struct QueueEntry {
     pub message_count: u64,
     /// The language of its latest message.
     pub language: Option<Lang>,
+    /// The need signals of its latest message routed to a person (JSON), if any.
+    pub need: Option<String>,
 }
 
 /// One audit ledger entry as stored.
@@ -292,7 +284,7 @@ impl Backend {
 
 /// Persistence for the message path. Implementations must be safe to share between tasks.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: ServiceStore + Send + Sync + 'static {
     /// Which database this is.
     fn backend(&self) -> Backend;
 

@@ -147,7 +147,14 @@ fn demo_runs_four_languages_over_http_and_shows_no_personal_data() {
         "de (",
         "en (",
         "unknown (",
-        "human_queue",
+        "human",
+        "bot",
+        "human_requested",
+        "opted_out",
+        "frustration",
+        "password-reset",
+        "frustration_trajectory",
+        "AI assistant",
         "<EMAIL_1>",
         "<IBAN_1>",
         "<PHONE_1>",
@@ -222,7 +229,7 @@ fn bad_configuration_is_named_and_fails() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
-    assert!(stderr.contains("at least one [[rules]] entry"), "{stderr}");
+    assert!(stderr.contains("missing field `bot`"), "{stderr}");
 
     let out = candor()
         .current_dir(dir.path())

@@ -87,6 +87,84 @@ fn protected_routes(
             Some(json!({"token": "<EMAIL_9>", "reason": "matrix test"})),
             Action::RevealPii,
         ),
+        (
+            "GET",
+            format!("/v1/conversations/{conversation_id}/handoff"),
+            None,
+            Action::HandleConversation,
+        ),
+        (
+            "POST",
+            "/v1/conversations/no-such-conversation/claim".to_owned(),
+            None,
+            Action::HandleConversation,
+        ),
+        (
+            "POST",
+            "/v1/conversations/no-such-conversation/replies".to_owned(),
+            Some(json!({"text": "Hello"})),
+            Action::HandleConversation,
+        ),
+        (
+            "POST",
+            "/v1/conversations/no-such-conversation/resolve".to_owned(),
+            None,
+            Action::HandleConversation,
+        ),
+        (
+            "POST",
+            format!("/v1/decisions/{message_id}/override"),
+            Some(json!({"field": "priority", "to": "2", "reason": "matrix test"})),
+            Action::OverrideDecision,
+        ),
+        (
+            "POST",
+            format!("/v1/decisions/{message_id}/feedback"),
+            Some(json!({"correct": true})),
+            Action::OverrideDecision,
+        ),
+        (
+            "GET",
+            format!("/v1/decisions/{message_id}/explanation?audience=customer"),
+            None,
+            Action::ReadCustomerExplanation,
+        ),
+        (
+            "GET",
+            format!("/v1/decisions/{message_id}/explanation?audience=staff"),
+            None,
+            Action::ReadStaffExplanation,
+        ),
+        (
+            "POST",
+            format!("/v1/decisions/{message_id}/complaints"),
+            Some(json!({"text": "matrix test"})),
+            Action::FileComplaint,
+        ),
+        (
+            "GET",
+            "/v1/complaints".to_owned(),
+            None,
+            Action::ManageComplaints,
+        ),
+        (
+            "POST",
+            "/v1/complaints/no-such-complaint/resolution".to_owned(),
+            Some(json!({"upheld": false, "resolution": "matrix test"})),
+            Action::ManageComplaints,
+        ),
+        (
+            "PUT",
+            "/v1/customers/matrix-other/ai-preference".to_owned(),
+            Some(json!({"opt_out": false})),
+            Action::SetAiPreference,
+        ),
+        (
+            "POST",
+            "/v1/kb/articles".to_owned(),
+            Some(json!({"articles": ["not an article"]})),
+            Action::ManageKnowledgeBase,
+        ),
     ]
 }
 
@@ -102,6 +180,7 @@ async fn send(
         "GET" => client.get(url),
         "POST" => client.post(url),
         "DELETE" => client.delete(url),
+        "PUT" => client.put(url),
         other => panic!("unexpected method {other}"),
     };
     if let Some(b) = body {

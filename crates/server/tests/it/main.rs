@@ -6,6 +6,7 @@ mod access;
 mod api;
 mod audit;
 mod bad_input;
+mod decisions;
 mod privacy;
 
 use std::sync::Arc;
