@@ -211,6 +211,10 @@ pub struct MessageView {
     pub metadata: Option<serde_json::Value>,
     /// The decision.
     pub decision: DecisionDto,
+    /// What people did about this decision, in order: overrides, feedback, complaints
+    /// (`GET /v1/messages/{id}` only; conversations list them under `events`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub corrections: Vec<EventView>,
 }
 
 /// A conversation with its messages, oldest first.
@@ -445,6 +449,7 @@ impl From<&StoredMessage> for MessageView {
                 m.pseudonymised_text.clone(),
                 m.audit_index,
             ),
+            corrections: Vec::new(),
         }
     }
 }

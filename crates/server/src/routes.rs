@@ -119,10 +119,20 @@ pub(crate) async fn get_message(
     Path(id): Path<String>,
 ) -> Result<Json<MessageView>, ApiError> {
     let uuid = uuid::Uuid::parse_str(&id).map_err(|_| ApiError::not_found("message"))?;
-    let message = state.pipeline.store().message(uuid).await?;
-    message
-        .map(|m| Json(MessageView::from(&m)))
-        .ok_or_else(|| ApiError::not_found("message"))
+    let Some(message) = state.pipeline.store().message(uuid).await? else {
+        return Err(ApiError::not_found("message"));
+    };
+    let mut view = MessageView::from(&message);
+    view.corrections = state
+        .pipeline
+        .events(&message.conversation_id)
+        .await
+        .map_err(crate::service_routes::service_error)?
+        .iter()
+        .filter(|e| e.message_id == Some(uuid) && e.kind != candor_store::EventKind::State)
+        .map(crate::dto::EventView::from)
+        .collect();
+    Ok(Json(view))
 }
 
 /// A conversation with its messages and decisions in order.

@@ -520,6 +520,15 @@ async fn agents_claim_reply_override_and_give_feedback_on_the_record(backend: Ba
     };
     assert_eq!(of("override"), 1);
     assert_eq!(of("feedback"), 1);
+    // The decision itself shows what people did about it.
+    let (_, view) = app.get(&format!("/v1/messages/{message}")).await;
+    let corrections: Vec<&str> = view["corrections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(corrections, ["override", "feedback"], "{view}");
     let override_record = records.iter().find(|r| r["type"] == "override").unwrap();
     assert_eq!(override_record["field"], "intent");
     assert_eq!(override_record["to"], "track_order");
