@@ -6,7 +6,11 @@
 //!
 //! - `process`, SQLite `synchronous=NORMAL`, on a fresh store;
 //! - `process`, SQLite `synchronous=FULL` (the server's default), on another fresh store;
-//! - the CPU stages alone, without storage (`common::cpu_stages`).
+//! - the CPU stages alone, without storage (`common::cpu_stages`);
+//! - `process`, SQLite `synchronous=NORMAL`, with the sample knowledge base imported, fed
+//!   `common::inbound_with_questions` (every other message a question it answers);
+//! - the same stream on a pipeline without a knowledge base (those questions go to a person),
+//!   the baseline for the lane before.
 //!
 //! The lanes take turns in blocks of 250 messages, so that noise from other work on the
 //! machine falls on all of them alike and their ratios are fair. Prints p50/p90/p99/p99.9/max
@@ -17,12 +21,15 @@
 use std::time::{Duration, Instant};
 
 use candor_pii::Registry;
-use candor_pipeline::{Pipeline, Stage};
+use candor_pipeline::{Inbound, Pipeline, Stage};
 use candor_store::SqliteSync;
 
 mod common;
 
-use common::{SAMPLES, cpu_stages, inbound, language_identifier, sqlite_pipeline};
+use common::{
+    SAMPLES, cpu_stages, inbound, inbound_with_questions, language_identifier, sample_articles,
+    sqlite_pipeline,
+};
 
 const WARM_UP: usize = 200;
 const BLOCK: usize = 250;
@@ -78,7 +85,21 @@ impl Lane {
     }
 }
 
-fn process_block(rt: &tokio::runtime::Runtime, pipeline: &Pipeline, lane: &mut Lane, n: usize) {
+/// Counts the bot's answers in a lane, to show that the knowledge-base lane takes that path.
+#[derive(Default)]
+struct Routes {
+    bot_answers: usize,
+    messages: usize,
+}
+
+fn process_block(
+    rt: &tokio::runtime::Runtime,
+    pipeline: &Pipeline,
+    lane: &mut Lane,
+    n: usize,
+    message: fn(usize) -> Inbound,
+    routes: &mut Routes,
+) {
     if lane.stages.is_empty() {
         lane.stages = vec![Vec::new(); Stage::ALL.len()];
     }
@@ -86,9 +107,18 @@ fn process_block(rt: &tokio::runtime::Runtime, pipeline: &Pipeline, lane: &mut L
     for _ in 0..n {
         let t = Instant::now();
         let outcome = rt
-            .block_on(pipeline.process(inbound(lane.sent)))
+            .block_on(pipeline.process(message(lane.sent)))
             .expect("the message is processed");
         lane.total.push(t.elapsed());
+        routes.messages += 1;
+        if outcome
+            .decision
+            .reply
+            .as_ref()
+            .is_some_and(|r| r.article_id.is_some())
+        {
+            routes.bot_answers += 1;
+        }
         lane.sent += 1;
         for (stage, took) in outcome.timings.0 {
             let at = Stage::ALL
@@ -114,30 +144,60 @@ fn main() {
 
     let normal_dir = tempfile::tempdir().expect("create a temporary directory");
     let full_dir = tempfile::tempdir().expect("create a temporary directory");
+    let kb_dir = tempfile::tempdir().expect("create a temporary directory");
+    let mixed_dir = tempfile::tempdir().expect("create a temporary directory");
     let normal = rt.block_on(sqlite_pipeline(normal_dir.path(), SqliteSync::Normal));
     let full = rt.block_on(sqlite_pipeline(full_dir.path(), SqliteSync::Full));
+    let with_kb = rt.block_on(sqlite_pipeline(kb_dir.path(), SqliteSync::Normal));
+    rt.block_on(with_kb.import_articles(&sample_articles(), Pipeline::now()))
+        .expect("import the sample knowledge base");
+    let without_kb = rt.block_on(sqlite_pipeline(mixed_dir.path(), SqliteSync::Normal));
     let registry = Registry::default();
     let language = language_identifier();
 
     let (mut normal_lane, mut full_lane, mut cpu_lane) =
         (Lane::default(), Lane::default(), Lane::default());
-    process_block(&rt, &normal, &mut normal_lane, WARM_UP);
-    process_block(&rt, &full, &mut full_lane, WARM_UP);
+    let (mut kb_lane, mut mixed_lane) = (Lane::default(), Lane::default());
+    let mut routes: [Routes; 4] = Default::default();
+    let [normal_routes, full_routes, kb_routes, mixed_routes] = &mut routes;
+    process_block(
+        &rt,
+        &normal,
+        &mut normal_lane,
+        WARM_UP,
+        inbound,
+        normal_routes,
+    );
+    process_block(&rt, &full, &mut full_lane, WARM_UP, inbound, full_routes);
+    let q = inbound_with_questions;
+    process_block(&rt, &with_kb, &mut kb_lane, WARM_UP, q, kb_routes);
+    process_block(&rt, &without_kb, &mut mixed_lane, WARM_UP, q, mixed_routes);
     for i in 0..WARM_UP {
         cpu_stages(&registry, &language, SAMPLES[i % SAMPLES.len()].1);
     }
-    for lane in [&mut normal_lane, &mut full_lane] {
+    for lane in [
+        &mut normal_lane,
+        &mut full_lane,
+        &mut kb_lane,
+        &mut mixed_lane,
+    ] {
         *lane = Lane {
             sent: lane.sent,
             ..Lane::default()
         };
     }
+    for r in routes.iter_mut() {
+        *r = Routes::default();
+    }
+    let [normal_routes, full_routes, kb_routes, mixed_routes] = &mut routes;
 
     let mut left = messages;
     while left > 0 {
         let n = left.min(BLOCK);
-        process_block(&rt, &normal, &mut normal_lane, n);
-        process_block(&rt, &full, &mut full_lane, n);
+        process_block(&rt, &normal, &mut normal_lane, n, inbound, normal_routes);
+        process_block(&rt, &full, &mut full_lane, n, inbound, full_routes);
+        process_block(&rt, &with_kb, &mut kb_lane, n, q, kb_routes);
+        process_block(&rt, &without_kb, &mut mixed_lane, n, q, mixed_routes);
         let block = Instant::now();
         for _ in 0..n {
             let t = Instant::now();
@@ -150,15 +210,40 @@ fn main() {
         left -= n;
     }
 
-    let (normal_rate, full_rate) = (
-        normal_lane.total.len() as f64 / normal_lane.busy.as_secs_f64(),
-        full_lane.total.len() as f64 / full_lane.busy.as_secs_f64(),
+    let rate = |lane: &Lane| lane.total.len() as f64 / lane.busy.as_secs_f64();
+    let (normal_rate, full_rate) = (rate(&normal_lane), rate(&full_lane));
+    let (kb_rate, mixed_rate) = (rate(&kb_lane), rate(&mixed_lane));
+    let p50 = |lane: &mut Lane| {
+        lane.total.sort_unstable();
+        percentile(&lane.total, 50.0).as_secs_f64()
+    };
+    let p99 = |lane: &mut Lane| {
+        lane.total.sort_unstable();
+        percentile(&lane.total, 99.0).as_secs_f64()
+    };
+    let kb_ratios = (
+        p50(&mut kb_lane) / p50(&mut mixed_lane),
+        p99(&mut kb_lane) / p99(&mut mixed_lane),
+        mixed_rate / kb_rate,
     );
     normal_lane.report("Pipeline::process, SQLite synchronous=NORMAL");
     full_lane.report("Pipeline::process, SQLite synchronous=FULL");
     cpu_lane.report("CPU stages only, no storage");
+    kb_lane.report(&format!(
+        "Pipeline::process, NORMAL, sample knowledge base, every other message a question \
+         ({} of {} answered by the bot)",
+        kb_routes.bot_answers, kb_routes.messages
+    ));
+    mixed_lane.report(&format!(
+        "Pipeline::process, NORMAL, same messages, no knowledge base ({} of {} answered by the bot)",
+        mixed_routes.bot_answers, mixed_routes.messages
+    ));
     println!(
         "== NORMAL/FULL throughput ratio in this run: {:.2}",
         normal_rate / full_rate
+    );
+    println!(
+        "== with/without knowledge base in this run: p50 {:.2}x, p99 {:.2}x, time per message {:.2}x",
+        kb_ratios.0, kb_ratios.1, kb_ratios.2
     );
 }

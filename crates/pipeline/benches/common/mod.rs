@@ -1,5 +1,6 @@
 //! What the `pipeline` and `latency` benches share: a mixed four-language sample of
-//! customer-service messages and a real pipeline over a real store.
+//! customer-service messages, questions the sample knowledge base answers, and a real
+//! pipeline over a real store.
 //!
 //! Lives in `benches/common/` so that Cargo does not take it for a bench target of its own.
 
@@ -181,6 +182,72 @@ pub(crate) const SAMPLES: &[(Channel, &str)] = &[
         "Is there any way to speak to someone today? I have been waiting for three days.",
     ),
 ];
+
+/// Twenty self-service questions, five per language, that the sample knowledge base
+/// (`kb/<lang>/`) answers, so that a pipeline with it imported takes the bot path.
+#[allow(
+    dead_code,
+    reason = "the latency bench uses it, the pipeline bench does not"
+)]
+pub(crate) const KB_QUESTIONS: &[&str] = &[
+    "Jeg har glemt min adgangskode, hvordan får jeg en ny?",
+    "Hvornår har jeres kundeservice åbent?",
+    "Hvilke betalingsmetoder tager I imod?",
+    "Hvordan kan jeg følge min pakke?",
+    "Hvordan returnerer jeg en vare?",
+    "Ik ben mijn wachtwoord vergeten, wat nu?",
+    "Wat zijn de openingstijden van de klantenservice?",
+    "Welke betaalmethoden kan ik gebruiken?",
+    "Hoe kan ik mijn pakket volgen?",
+    "Hoe kan ik mijn bestelling annuleren?",
+    "Ich habe mein Passwort vergessen, was kann ich tun?",
+    "Wann ist der Kundenservice erreichbar?",
+    "Welche Zahlungsarten kann ich nutzen?",
+    "Wie kann ich meine Sendung verfolgen?",
+    "Wie lange dauert die Lieferung?",
+    "I forgot my password, how do I get a new one?",
+    "When is customer service open?",
+    "Which payment methods can I use?",
+    "How can I track my parcel?",
+    "How do I get a copy of my invoice?",
+];
+
+/// The `i`-th message of an endless stream that alternates [`inbound`]'s messages with
+/// [`KB_QUESTIONS`]. Each question starts a conversation of its own, as a customer's first
+/// question does, so that neither an earlier hand-off nor an earlier bot answer to the same
+/// intent decides it before retrieval runs.
+#[allow(
+    dead_code,
+    reason = "the latency bench uses it, the pipeline bench does not"
+)]
+pub(crate) fn inbound_with_questions(i: usize) -> Inbound {
+    if i.is_multiple_of(2) {
+        return inbound(i / 2);
+    }
+    let q = i / 2;
+    Inbound {
+        customer_id: format!("bench-kb-customer-{}", q % 500),
+        conversation_id: Some(format!("bench-kb-conv-{q}")),
+        channel: Channel::Chat,
+        text: KB_QUESTIONS[q % KB_QUESTIONS.len()].to_owned(),
+        metadata: None,
+    }
+}
+
+/// The sample knowledge base (`kb/` at the repository root), as Markdown for
+/// [`Pipeline::import_articles`].
+#[allow(
+    dead_code,
+    reason = "the latency bench uses it, the pipeline bench does not"
+)]
+pub(crate) fn sample_articles() -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../kb");
+    candor_kb::load_dir(&dir)
+        .expect("the sample knowledge base loads")
+        .iter()
+        .map(|a| a.to_markdown())
+        .collect()
+}
 
 /// The `i`-th message of an endless stream over [`SAMPLES`]: 500 customers with one
 /// conversation each, so that conversations grow and pseudonyms are reused as in real traffic.
