@@ -1,10 +1,11 @@
 //! Understanding a message and deciding who answers it.
 //!
 //! The order of the checks is the policy's promise, and is fixed here: a person when the
-//! customer asks for one, has opted out of AI, already has a person, sends an always-human kind
-//! of request, is frustrated, or the bot already failed; otherwise the bot answers only when it
-//! is sure what was asked (intent confidence) AND has a good answer (retrieval confidence), and
-//! asks at most the policy's number of clarifying questions before a person takes over.
+//! customer has opted out of AI or not consented to AI triage, asks for a person, already has
+//! one, sends an always-human kind of request, is frustrated, the bot already failed, or they
+//! have not consented to AI answers; otherwise the bot answers only when it is sure what was
+//! asked (intent confidence) AND has a good answer (retrieval confidence), and asks at most
+//! the policy's number of clarifying questions before a person takes over.
 //! docs/specs/decision.md lists every step.
 
 use candor_classify::LanguageContext;
@@ -32,6 +33,11 @@ pub(crate) struct Context {
     pub bot_marked_wrong: bool,
     /// The customer has opted out of AI (before this message).
     pub opted_out: bool,
+    /// The customer's consent to `ai_triage` is not in force (withdrawn, or not granted by
+    /// default): no model reads their message. Stored negated so `Default` means consent.
+    pub no_ai_triage: bool,
+    /// The customer's consent to `ai_answers` is not in force: the bot does not answer them.
+    pub no_ai_answers: bool,
     /// A locale the integration declared for the customer.
     pub declared_language: Option<Lang>,
 }
@@ -180,13 +186,18 @@ pub(crate) fn decide(
     }
     let opted_out = ctx.opted_out || opt_out_phrase.detected;
 
-    // AI triage (intent, sentiment, frustration) only for customers who have not opted out.
-    let (intent, sentiment, frustration) = if opted_out {
+    // AI triage (intent, sentiment, frustration) only for customers who have not opted out
+    // and whose consent to AI triage is in force.
+    let (intent, sentiment, frustration) = if opted_out || ctx.no_ai_triage {
+        let why = if opted_out {
+            "The customer has opted out of AI"
+        } else {
+            "The customer has not consented to AI triage"
+        };
         reasons.push(reason(
             Stage::Understand,
             "ai_triage_skipped",
-            "The customer has opted out of AI, so no intent, sentiment or frustration model ran."
-                .to_owned(),
+            format!("{why}, so no intent, sentiment or frustration model ran."),
         ));
         (None, None, None)
     } else {
@@ -313,6 +324,13 @@ pub(crate) fn decide(
             "opted_out",
             "The customer has opted out of AI: only people answer them.".to_owned(),
         )
+    } else if ctx.no_ai_triage {
+        escalate(
+            EscalationReason::NoConsent,
+            "no_consent_ai_triage",
+            "The customer has not consented to AI triage: a person reads and answers their messages."
+                .to_owned(),
+        )
     } else if human.detected {
         escalate(
             EscalationReason::HumanRequested,
@@ -390,6 +408,12 @@ pub(crate) fn decide(
             "bot_failed",
             "The bot already answered this once and it did not help, so a person takes over."
                 .to_owned(),
+        )
+    } else if ctx.no_ai_answers {
+        escalate(
+            EscalationReason::NoConsent,
+            "no_consent_ai_answers",
+            "The customer has not consented to AI answers: a person answers them.".to_owned(),
         )
     } else if !p.policy.bot.enabled {
         escalate(

@@ -12,6 +12,8 @@ use candor_core::{Channel, Lang};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use crate::service::Purpose;
+
 /// The policy Candor ships.
 pub const DEFAULT_POLICY: &str = include_str!("../../../policy.toml");
 
@@ -32,6 +34,8 @@ pub struct PolicyConfig {
     pub priority: PriorityConfig,
     /// Complaints about AI decisions.
     pub complaints: ComplaintsConfig,
+    /// Consent defaults and the policy text customers consent to.
+    pub consent: ConsentConfig,
     /// The texts the bot uses, per language code.
     pub texts: BTreeMap<String, TextsConfig>,
 }
@@ -87,6 +91,27 @@ pub struct ComplaintsConfig {
     pub owner: String,
     /// Days until a complaint is due.
     pub due_days: u32,
+}
+
+/// The `[consent]` table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentConfig {
+    /// Per purpose (`ai_triage`, `ai_answers`, `analytics`, `model_training`): whether it
+    /// counts as granted for a customer who never said otherwise. Every purpose needs one.
+    pub defaults: BTreeMap<String, bool>,
+    /// The version of the policy text customers see; recorded with every consent change.
+    pub policy_text_version: String,
+}
+
+impl ConsentConfig {
+    /// The default of a purpose (validation guarantees there is one).
+    pub fn default_for(&self, purpose: Purpose) -> bool {
+        self.defaults
+            .get(purpose.as_str())
+            .copied()
+            .unwrap_or(false)
+    }
 }
 
 /// One `[texts.<lang>]` table: what the bot says, in that language.
@@ -159,6 +184,8 @@ pub struct Policy {
     pub priority: PriorityConfig,
     /// Complaints.
     pub complaints: ComplaintsConfig,
+    /// Consent defaults.
+    pub consent: ConsentConfig,
     /// Texts per language (every supported language has one).
     pub texts: BTreeMap<Lang, TextsConfig>,
     /// Content hash of the policy text: `sha256:` and 16 hex digits.
@@ -391,6 +418,7 @@ impl Policy {
                 escalation: config.escalation,
                 priority: config.priority,
                 complaints: config.complaints,
+                consent: config.consent,
                 texts,
                 version,
             })
@@ -495,6 +523,25 @@ fn validate_service(config: &PolicyConfig, languages: &[Lang], problems: &mut Ve
     if config.complaints.due_days == 0 {
         problems.push("complaints.due_days must be at least 1".to_owned());
     }
+    for purpose in config.consent.defaults.keys() {
+        if Purpose::parse(purpose).is_none() {
+            problems.push(format!(
+                "consent.defaults.{purpose}: unknown purpose (known: {})",
+                Purpose::ALL.map(|p| p.as_str()).join(", ")
+            ));
+        }
+    }
+    for purpose in Purpose::ALL {
+        if !config.consent.defaults.contains_key(purpose.as_str()) {
+            problems.push(format!(
+                "consent.defaults.{} is missing: every purpose needs a default",
+                purpose.as_str()
+            ));
+        }
+    }
+    if config.consent.policy_text_version.trim().is_empty() {
+        problems.push("consent.policy_text_version must not be empty".to_owned());
+    }
     for lang in languages {
         match config.texts.get(lang.code()) {
             None => problems.push(format!(
@@ -538,6 +585,9 @@ mod tests {
         [complaints]
         owner = "ai_officer"
         due_days = 14
+        [consent]
+        defaults = { ai_triage = true, ai_answers = true, analytics = false, model_training = false }
+        policy_text_version = "test-1"
         [texts.da]
         ai_disclosure = "AI"
         handoff = "h"
@@ -616,6 +666,9 @@ mod tests {
             [complaints]
             owner = "intern"
             due_days = 14
+            [consent]
+            defaults = { ai_triage = true, ai_answers = true, analytics = false, model_training = false, marketing = true }
+            policy_text_version = "1"
             [texts.da]
             ai_disclosure = " "
             handoff = "h"
@@ -639,9 +692,39 @@ mod tests {
             "priority.default_service_level_minutes must be at least 1",
             "complaints.owner must be `supervisor` or `ai_officer`",
             "texts.da.ai_disclosure must not be empty",
+            "consent.defaults.marketing: unknown purpose",
         ] {
             assert!(all.contains(expected), "missing `{expected}` in:\n{all}");
         }
+    }
+
+    #[test]
+    fn consent_defaults_name_every_known_purpose_and_only_those() {
+        let head = "[languages]\nsupported = [\"da\", \"en\"]\nconfidence_floor = 0.5\n[[rules]]\nname = \"all\"\ndescription = \"d\"\nroute = \"auto\"\n";
+        let policy = Policy::parse(&with_service(head)).unwrap();
+        assert!(policy.consent.default_for(Purpose::AiTriage));
+        assert!(!policy.consent.default_for(Purpose::ModelTraining));
+        assert_eq!(policy.consent.policy_text_version, "test-1");
+
+        let bad = with_service(head).replace(
+            "analytics = false, model_training = false }",
+            "analytcs = false, model_training = false }",
+        );
+        let problems = Policy::parse(&bad).unwrap_err().problems;
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("consent.defaults.analytcs: unknown purpose")),
+            "{problems:?}"
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("consent.defaults.analytics is missing")),
+            "{problems:?}"
+        );
+        let empty = with_service(head).replace("\"test-1\"", "\" \"");
+        assert!(Policy::parse(&empty).unwrap_err().problems[0].contains("policy_text_version"));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The conversation around decisions: the human queue by priority, claiming, replying as a
-//! person, overriding and judging AI decisions, resolving, the AI preference, complaints,
-//! hand-off packets, explanations and the knowledge base.
+//! person, overriding and judging AI decisions, resolving, the AI preference, consent per
+//! purpose, complaints, hand-off packets, explanations and the knowledge base.
 //!
 //! Every change that concerns an AI decision is recorded twice, in one transaction: as a
 //! conversation event (the history agents read) and as an audit record (the ledger).
@@ -9,9 +9,9 @@ use candor_audit::AuditRecord;
 use candor_core::{Decision, EscalationReason, Lang, Route, Timestamp};
 use candor_kb::{Article, KbError};
 use candor_store::{
-    AiPreference, Complaint, ComplaintResolution, ComplaintStatus, ConversationEvent,
-    ConversationState, EventKind, NewEvent, StoreError, StoredArticle, StoredConversation,
-    Transition,
+    AiPreference, Complaint, ComplaintResolution, ComplaintStatus, ConsentChange,
+    ConversationEvent, ConversationState, EventKind, NewEvent, StoreError, StoredArticle,
+    StoredConversation, Transition,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -121,6 +121,64 @@ pub struct TranscriptLine {
 /// How many transcript lines a hand-off packet carries.
 const HANDOFF_LINES: usize = 12;
 
+/// What a customer may consent to, each on its own (docs/specs/privacy.md, "Consent").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Purpose {
+    /// Intent, sentiment and frustration models read the customer's messages.
+    AiTriage,
+    /// The bot may answer the customer.
+    AiAnswers,
+    /// The customer's messages may count in analytics.
+    Analytics,
+    /// People's judgements of the customer's messages may become training data.
+    ModelTraining,
+}
+
+impl Purpose {
+    /// Every purpose, in a fixed order.
+    pub const ALL: [Purpose; 4] = [
+        Purpose::AiTriage,
+        Purpose::AiAnswers,
+        Purpose::Analytics,
+        Purpose::ModelTraining,
+    ];
+
+    /// The wire, policy and database name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Purpose::AiTriage => "ai_triage",
+            Purpose::AiAnswers => "ai_answers",
+            Purpose::Analytics => "analytics",
+            Purpose::ModelTraining => "model_training",
+        }
+    }
+
+    /// The purpose with this name, if there is one.
+    pub fn parse(name: &str) -> Option<Purpose> {
+        Purpose::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+}
+
+/// A customer's consent as it stands: one value per purpose, from their latest change or,
+/// without one, the policy's default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentState {
+    /// Per purpose, in [`Purpose::ALL`] order: granted or not, and whether that is the
+    /// policy's default (`true`) or the customer's own choice.
+    pub in_force: Vec<(Purpose, bool, bool)>,
+    /// Every change, oldest first.
+    pub history: Vec<ConsentChange>,
+}
+
+impl ConsentState {
+    /// Whether the purpose is granted now.
+    pub fn granted(&self, purpose: Purpose) -> bool {
+        self.in_force
+            .iter()
+            .any(|(p, granted, _)| *p == purpose && *granted)
+    }
+}
+
 /// Who an explanation is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Audience {
@@ -177,6 +235,71 @@ impl Pipeline {
         customer_id: &str,
     ) -> Result<Option<AiPreference>, ServiceError> {
         Ok(self.store.ai_preference(customer_id).await?)
+    }
+
+    /// Records a change of a customer's consent to one purpose, with the policy text version
+    /// in force, audited. It applies from the next message on; earlier decisions stand.
+    ///
+    /// # Errors
+    ///
+    /// An empty or oversized source, or storage failures.
+    pub async fn set_consent(
+        &self,
+        customer_id: &str,
+        purpose: Purpose,
+        granted: bool,
+        source: &str,
+        at: Timestamp,
+    ) -> Result<(), ServiceError> {
+        let source = note("source", source, true)?;
+        let policy_text_version = self.policy.consent.policy_text_version.clone();
+        let record = AuditRecord::ConsentChange {
+            at_ms: at.millis(),
+            customer_hash: self.key.identifier_hash(customer_id),
+            purpose: purpose.as_str().to_owned(),
+            granted,
+            source: source.clone(),
+            policy_text_version: policy_text_version.clone(),
+        };
+        self.store
+            .record_consent(
+                customer_id,
+                &ConsentChange {
+                    purpose: purpose.as_str().to_owned(),
+                    granted,
+                    source,
+                    policy_text_version,
+                    at,
+                },
+                &record.encode(),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// A customer's consent in force (their latest change per purpose, else the policy's
+    /// default) and its history.
+    ///
+    /// # Errors
+    ///
+    /// Storage failures.
+    pub async fn consents(&self, customer_id: &str) -> Result<ConsentState, ServiceError> {
+        let history = self.store.consents(customer_id).await?;
+        Ok(self.consent_state(history))
+    }
+
+    pub(crate) fn consent_state(&self, history: Vec<ConsentChange>) -> ConsentState {
+        let in_force = Purpose::ALL
+            .into_iter()
+            .map(|purpose| {
+                // History is oldest first, so the last change of a purpose is in force.
+                match history.iter().rev().find(|c| c.purpose == purpose.as_str()) {
+                    Some(c) => (purpose, c.granted, false),
+                    None => (purpose, self.policy.consent.default_for(purpose), true),
+                }
+            })
+            .collect();
+        ConsentState { in_force, history }
     }
 
     /// The human queue, highest priority first, scored as of `now`.
@@ -457,9 +580,16 @@ impl Pipeline {
             correct,
             comment: comment.clone(),
         };
+        // Training exports skip examples whose customer has not consented to model training;
+        // the mark is made now, so a later withdrawal needs the export to re-check consent.
+        let model_training = self
+            .consents(&message.customer_id)
+            .await?
+            .granted(Purpose::ModelTraining);
         let detail = json!({
             "correct": correct,
             "comment": comment,
+            "model_training": model_training,
             // The labelled example: the text as models saw it and what was decided.
             "text": message.pseudonymised_text,
             "intent": d.understanding.intent.as_ref().and_then(|i| i.label.clone()),

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::decide::{self, Context, Turn};
 use crate::priority::NeedSignals;
+use crate::service::Purpose;
 use crate::{
     Inbound, InvalidInput, Outcome, PiiFound, Pipeline, PipelineError, Stage, StageTimings,
 };
@@ -315,8 +316,11 @@ async fn context(
     continued: bool,
 ) -> Result<(Context, Option<Uuid>), PipelineError> {
     let preference = p.store.ai_preference(&inbound.customer_id).await?;
+    let consent = p.consent_state(p.store.consents(&inbound.customer_id).await?);
     let mut ctx = Context {
         opted_out: preference.is_some_and(|pr| pr.opt_out),
+        no_ai_triage: !consent.granted(Purpose::AiTriage),
+        no_ai_answers: !consent.granted(Purpose::AiAnswers),
         declared_language: declared_language(inbound.metadata.as_deref()),
         ..Context::default()
     };

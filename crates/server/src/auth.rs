@@ -75,7 +75,10 @@ pub(crate) fn access_for(method: &Method, path: Option<&str>, public_metrics: bo
         ("GET", "/v1/complaints") | ("POST", "/v1/complaints/{id}/resolution") => {
             Access::Needs(Action::ManageComplaints)
         }
-        ("PUT", "/v1/customers/{id}/ai-preference") => Access::Needs(Action::SetAiPreference),
+        ("PUT", "/v1/customers/{id}/ai-preference") | ("PUT", "/v1/customers/{id}/consent") => {
+            Access::Needs(Action::SetAiPreference)
+        }
+        ("GET", "/v1/customers/{id}/consent") => Access::Needs(Action::ReadConversation),
         ("POST", "/v1/kb/articles") => Access::Needs(Action::ManageKnowledgeBase),
         ("GET", "/healthz") | ("GET", "/openapi.json") => Access::Public,
         ("GET", "/metrics") if public_metrics => Access::Public,

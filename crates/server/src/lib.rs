@@ -98,6 +98,8 @@ pub struct AppState {
         service_routes::list_complaints,
         service_routes::resolve_complaint,
         service_routes::put_ai_preference,
+        service_routes::put_consent,
+        service_routes::get_consent,
         service_routes::post_articles,
     ),
     modifiers(&BearerAuth),
@@ -110,7 +112,7 @@ pub struct AppState {
         (name = "privacy", description = "Data-subject rights: export, erasure, reveal (dpo)"),
         (name = "agents", description = "The agent's side: claim, reply, resolve, override, feedback, hand-off"),
         (name = "complaints", description = "Complaints about AI decisions"),
-        (name = "customers", description = "Customers' AI preference"),
+        (name = "customers", description = "Customers' AI preference and consent"),
         (name = "knowledge base", description = "Articles the bot answers from"),
     )
 )]
@@ -227,6 +229,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(
             "/v1/customers/{id}/ai-preference",
             axum::routing::put(service_routes::put_ai_preference),
+        )
+        .route(
+            "/v1/customers/{id}/consent",
+            axum::routing::put(service_routes::put_consent).get(service_routes::get_consent),
         )
         .route("/v1/kb/articles", post(service_routes::post_articles))
         .route("/healthz", get(routes::healthz))

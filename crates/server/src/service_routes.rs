@@ -1,7 +1,8 @@
 //! The conversation around decisions over HTTP: the agent's side (claim, reply, resolve,
-//! override, feedback, hand-off), complaints, explanations, the AI preference and the
+//! override, feedback, hand-off), complaints, explanations, the AI preference, consent and the
 //! knowledge base. The contract is docs/specs/agent.md.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Json;
@@ -12,7 +13,7 @@ use axum::http::StatusCode;
 use candor_core::{Lang, Route};
 use candor_pipeline::Pipeline;
 use candor_pipeline::explain::{CustomerExplanation, StaffExplanation};
-use candor_pipeline::service::{HandoffPacket, ServiceError};
+use candor_pipeline::service::{ConsentState, HandoffPacket, Purpose, ServiceError};
 use candor_store::{Complaint, ComplaintStatus, StoreError};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -559,6 +560,170 @@ pub(crate) async fn put_ai_preference(
         .await
         .map_err(service_error)?;
     Ok(Json(request))
+}
+
+fn customer_id(id: &str) -> Result<(), ApiError> {
+    if id.trim().is_empty() || id.len() > 256 {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+            "id: must be 1 to 256 bytes",
+        )
+        .with_field("id"));
+    }
+    Ok(())
+}
+
+/// One purpose's consent as it stands.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ConsentInForce {
+    /// `granted` or `withdrawn`.
+    pub status: String,
+    /// `true` when this is the policy's default, not the customer's own choice.
+    pub default: bool,
+}
+
+/// One recorded change of consent.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ConsentChangeView {
+    /// The purpose.
+    pub purpose: String,
+    /// `granted` or `withdrawn`.
+    pub status: String,
+    /// How it was recorded: `api` (an integration) or `agent` (staff).
+    pub source: String,
+    /// The version of the policy text the customer consented under.
+    pub policy_text_version: String,
+    /// When, RFC 3339.
+    pub at: String,
+}
+
+/// A customer's consent: per purpose in force, and every change, oldest first.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ConsentView {
+    /// The customer.
+    pub customer_id: String,
+    /// Per purpose (`ai_triage`, `ai_answers`, `analytics`, `model_training`).
+    pub consents: BTreeMap<String, ConsentInForce>,
+    /// Every change, oldest first.
+    pub history: Vec<ConsentChangeView>,
+}
+
+fn status(granted: bool) -> String {
+    if granted { "granted" } else { "withdrawn" }.to_owned()
+}
+
+impl ConsentView {
+    fn new(customer_id: String, c: &ConsentState) -> ConsentView {
+        ConsentView {
+            customer_id,
+            consents: c
+                .in_force
+                .iter()
+                .map(|(purpose, granted, default)| {
+                    (
+                        purpose.as_str().to_owned(),
+                        ConsentInForce {
+                            status: status(*granted),
+                            default: *default,
+                        },
+                    )
+                })
+                .collect(),
+            history: c
+                .history
+                .iter()
+                .map(|h| ConsentChangeView {
+                    purpose: h.purpose.clone(),
+                    status: status(h.granted),
+                    source: h.source.clone(),
+                    policy_text_version: h.policy_text_version.clone(),
+                    at: rfc3339(h.at),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Records a customer's consent to one or more purposes, e.g.
+/// `{"ai_answers": "withdrawn", "model_training": "granted"}`; it applies from their next
+/// message on. Returns the consent in force and its history.
+#[utoipa::path(put, path = "/v1/customers/{id}/consent",
+    request_body(content = BTreeMap<String, String>, description = "Purpose → `granted` or `withdrawn`"),
+    params(("id" = String, Path, description = "Customer id")),
+    responses((status = 200, body = ConsentView), (status = 422, description = "An unknown purpose or value, named in `field`", body = ErrorBody)),
+    security(("bearer" = [])), tag = "customers")]
+pub(crate) async fn put_consent(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<ConsentView>, ApiError> {
+    let request: BTreeMap<String, String> = parse_json(&body)?;
+    customer_id(&id)?;
+    let invalid = |field: &str, message: String| {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", message).with_field(field)
+    };
+    if request.is_empty() {
+        return Err(invalid(
+            "body",
+            "body: name at least one purpose".to_owned(),
+        ));
+    }
+    // Every entry is checked before any is recorded, so a bad body changes nothing.
+    let mut changes = Vec::with_capacity(request.len());
+    for (name, value) in &request {
+        let purpose = Purpose::parse(name).ok_or_else(|| {
+            invalid(
+                name,
+                format!(
+                    "{name}: unknown purpose (known: {})",
+                    Purpose::ALL.map(|p| p.as_str()).join(", ")
+                ),
+            )
+        })?;
+        let granted = match value.as_str() {
+            "granted" => true,
+            "withdrawn" => false,
+            other => {
+                return Err(invalid(
+                    name,
+                    format!("{name}: must be `granted` or `withdrawn`, got `{other}`"),
+                ));
+            }
+        };
+        changes.push((purpose, granted));
+    }
+    let source = if caller.role == candor_core::Role::Channel {
+        "api"
+    } else {
+        "agent"
+    };
+    let now = Pipeline::now();
+    for (purpose, granted) in changes {
+        state
+            .pipeline
+            .set_consent(&id, purpose, granted, source, now)
+            .await
+            .map_err(service_error)?;
+    }
+    let consents = state.pipeline.consents(&id).await.map_err(service_error)?;
+    Ok(Json(ConsentView::new(id, &consents)))
+}
+
+/// A customer's consent in force per purpose (their own choice or the policy's default) and
+/// every change, oldest first.
+#[utoipa::path(get, path = "/v1/customers/{id}/consent",
+    params(("id" = String, Path, description = "Customer id")),
+    responses((status = 200, body = ConsentView), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])), tag = "customers")]
+pub(crate) async fn get_consent(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Json<ConsentView>, ApiError> {
+    customer_id(&id)?;
+    let consents = state.pipeline.consents(&id).await.map_err(service_error)?;
+    Ok(Json(ConsentView::new(id, &consents)))
 }
 
 /// Knowledge-base articles to import.

@@ -675,9 +675,35 @@ macro_rules! shared_store_impl {
                         .execute(&mut *tx)
                         .await?
                         .rows_affected();
+                    // Free text people wrote in the customer's conversations (agent replies,
+                    // complaints filed through the API) is not pseudonymised, so it goes too.
+                    sqlx::query(
+                        "UPDATE conversation_events SET detail = '{\"text\":\"[erased]\"}' WHERE kind = 'agent_reply' \
+                         AND conversation_id IN (SELECT id FROM conversations WHERE customer_id = $1)",
+                    )
+                    .bind(customer_id)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query(
+                        "UPDATE complaints SET text = '[erased]' \
+                         WHERE conversation_id IN (SELECT id FROM conversations WHERE customer_id = $1)",
+                    )
+                    .bind(customer_id)
+                    .execute(&mut *tx)
+                    .await?;
                     sqlx::query("UPDATE conversations SET customer_id = $2 WHERE customer_id = $1")
                         .bind(customer_id)
                         .bind(replacement)
+                        .execute(&mut *tx)
+                        .await?;
+                    // The consent history stays as evidence, under the keyed hash.
+                    sqlx::query("UPDATE consent_changes SET customer_id = $2 WHERE customer_id = $1")
+                        .bind(customer_id)
+                        .bind(replacement)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query("DELETE FROM customer_preferences WHERE customer_id = $1")
+                        .bind(customer_id)
                         .execute(&mut *tx)
                         .await?;
                     tx.commit().await?;

@@ -23,8 +23,9 @@ pub mod testing;
 
 pub use postgres::PgStore;
 pub use service::{
-    AiPreference, Complaint, ComplaintResolution, ComplaintStatus, ConversationEvent,
-    ConversationState, EventKind, NewEvent, ServiceStore, StoredArticle, Transition,
+    AiPreference, Complaint, ComplaintResolution, ComplaintStatus, ConsentChange,
+    ConversationEvent, ConversationState, EventKind, NewEvent, ServiceStore, StoredArticle,
+    Transition,
 };
 pub use sqlite::{SqliteStore, SqliteSync};
 

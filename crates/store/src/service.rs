@@ -1,5 +1,5 @@
 //! The service around messages: conversation states and their transitions, replies, overrides
-//! and feedback, customers' AI preference, knowledge-base articles and complaints.
+//! and feedback, customers' AI preference and consent, knowledge-base articles and complaints.
 //!
 //! [`ServiceStore`] is a supertrait of [`Store`](crate::Store), implemented for both backends
 //! by `service_store_impl!` with the same shared SQL.
@@ -161,6 +161,22 @@ pub struct AiPreference {
     pub updated_at: Timestamp,
 }
 
+/// One change of a customer's consent to one purpose. The latest change per purpose is the
+/// one in force; earlier ones stay as history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentChange {
+    /// `ai_triage`, `ai_answers`, `analytics` or `model_training`.
+    pub purpose: String,
+    /// Given (`true`) or withdrawn.
+    pub granted: bool,
+    /// How it was recorded: `api`, `agent`, `channel`, …
+    pub source: String,
+    /// The version of the policy text the customer saw.
+    pub policy_text_version: String,
+    /// When.
+    pub at: Timestamp,
+}
+
 /// A knowledge-base article as stored (its Markdown source).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredArticle {
@@ -281,6 +297,17 @@ pub trait ServiceStore: Send + Sync {
     /// A customer's AI preference, if they ever set one.
     async fn ai_preference(&self, customer_id: &str) -> Result<Option<AiPreference>, StoreError>;
 
+    /// Records a change of a customer's consent, with its audit record, in one transaction.
+    async fn record_consent(
+        &self,
+        customer_id: &str,
+        change: &ConsentChange,
+        audit_payload: &[u8],
+    ) -> Result<(), StoreError>;
+
+    /// A customer's consent history, oldest first (empty when they never changed a default).
+    async fn consents(&self, customer_id: &str) -> Result<Vec<ConsentChange>, StoreError>;
+
     /// Stores an article, replacing an older version of the same id and language.
     ///
     /// # Errors
@@ -333,8 +360,8 @@ pub(crate) use complaint_select;
 macro_rules! service_store_impl {
     ($store:ty) => {
         use crate::service::{
-            AiPreference, Complaint, ComplaintResolution, ComplaintStatus, ConversationEvent,
-            EventKind, NewEvent, ServiceStore, StoredArticle, Transition,
+            AiPreference, Complaint, ComplaintResolution, ComplaintStatus, ConsentChange,
+            ConversationEvent, EventKind, NewEvent, ServiceStore, StoredArticle, Transition,
         };
 
         fn decode_complaint(r: &DbRow) -> Result<Complaint, StoreError> {
@@ -479,6 +506,47 @@ macro_rules! service_store_impl {
                     })
                 })
                 .transpose()
+            }
+
+            async fn record_consent(&self, customer_id: &str, c: &ConsentChange, audit_payload: &[u8]) -> Result<(), StoreError> {
+                let mut tx = self.writer().begin().await?;
+                sqlx::query(
+                    "INSERT INTO consent_changes (customer_id, purpose, granted, source, policy_text_version, at_ms) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(customer_id)
+                .bind(&c.purpose)
+                .bind(c.granted)
+                .bind(&c.source)
+                .bind(&c.policy_text_version)
+                .bind(c.at.millis())
+                .execute(&mut *tx)
+                .await?;
+                append_in_tx(&mut tx, &[audit_payload.to_vec()], c.at).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn consents(&self, customer_id: &str) -> Result<Vec<ConsentChange>, StoreError> {
+                // `id` breaks ties between changes in the same millisecond in insertion order.
+                let rows = sqlx::query(
+                    "SELECT purpose, granted, source, policy_text_version, at_ms FROM consent_changes \
+                     WHERE customer_id = $1 ORDER BY at_ms, id",
+                )
+                .bind(customer_id)
+                .fetch_all(self.reader())
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(ConsentChange {
+                            purpose: r.try_get("purpose")?,
+                            granted: r.try_get("granted")?,
+                            source: r.try_get("source")?,
+                            policy_text_version: r.try_get("policy_text_version")?,
+                            at: Timestamp(r.try_get("at_ms")?),
+                        })
+                    })
+                    .collect()
             }
 
             async fn put_article(&self, a: &StoredArticle, at: Timestamp) -> Result<(), StoreError> {

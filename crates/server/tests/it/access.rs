@@ -160,6 +160,18 @@ fn protected_routes(
             Action::SetAiPreference,
         ),
         (
+            "PUT",
+            "/v1/customers/matrix-other/consent".to_owned(),
+            Some(json!({"analytics": "granted"})),
+            Action::SetAiPreference,
+        ),
+        (
+            "GET",
+            "/v1/customers/matrix-other/consent".to_owned(),
+            None,
+            Action::ReadConversation,
+        ),
+        (
             "POST",
             "/v1/kb/articles".to_owned(),
             Some(json!({"articles": ["not an article"]})),

@@ -6,6 +6,7 @@ mod access;
 mod api;
 mod audit;
 mod bad_input;
+mod consent;
 mod decisions;
 mod privacy;
 
@@ -175,6 +176,53 @@ impl TestApp {
             .await
             .unwrap();
         (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    /// Sets an AI preference and a consent for `customer` through the pipeline's store, as a
+    /// channel would.
+    pub async fn pipeline_preference_and_consent(&self, customer: &str) {
+        let at = candor_pipeline::Pipeline::now();
+        self.store
+            .set_ai_preference(
+                customer,
+                &candor_store::AiPreference {
+                    opt_out: false,
+                    source: "api".into(),
+                    updated_at: at,
+                },
+                &candor_audit::AuditRecord::OptOut {
+                    at_ms: at.millis(),
+                    customer_hash: "test-hash".into(),
+                    opted_out: false,
+                    source: "api".into(),
+                }
+                .encode(),
+            )
+            .await
+            .unwrap();
+        self.store
+            .record_consent(
+                customer,
+                &candor_store::ConsentChange {
+                    purpose: "analytics".into(),
+                    granted: true,
+                    source: "api".into(),
+                    policy_text_version: "test".into(),
+                    at,
+                },
+                &candor_audit::AuditRecord::ConsentChange {
+                    at_ms: at.millis(),
+                    customer_hash: "test-hash".into(),
+                    purpose: "analytics".into(),
+                    granted: true,
+                    source: "api".into(),
+                    policy_text_version: "test".into(),
+                }
+                .encode(),
+            )
+            .await
+            .unwrap();
+        assert!(self.store.ai_preference(customer).await.unwrap().is_some());
     }
 
     /// Sends a valid message and returns the 201 body.

@@ -164,6 +164,9 @@ async fn a_dpo_exports_reveals_and_erases_and_the_ledger_still_verifies(backend:
         "{record}"
     );
 
+    // The customer's AI preference and consents name them in clear until erasure.
+    app.pipeline_preference_and_consent("erase-me").await;
+
     // Erase: crypto-shred, delete derived plaintext, keep pseudonymised decisions, record it.
     let r = dpo
         .delete(format!("{}/v1/customers/erase-me", app.base))
@@ -181,6 +184,8 @@ async fn a_dpo_exports_reveals_and_erases_and_the_ledger_still_verifies(backend:
         .await;
     assert_eq!(entry["record"]["type"], "erasure");
     assert!(!entry["record"].to_string().contains("erase-me"));
+    assert!(app.store.ai_preference("erase-me").await.unwrap().is_none());
+    assert!(app.store.consents("erase-me").await.unwrap().is_empty());
 
     let export: Value = dpo
         .get(format!("{}/v1/customers/erase-me/export", app.base))
@@ -243,5 +248,8 @@ async fn a_dpo_exports_reveals_and_erases_and_the_ledger_still_verifies(backend:
     let report = verify_ledger(app.store.as_ref(), &app.ledger.verifier(), |_| {})
         .await
         .unwrap();
-    assert_eq!(report.entries, 5, "3 decisions, 1 reveal, 1 erasure");
+    assert_eq!(
+        report.entries, 7,
+        "3 decisions, 1 reveal, 1 AI preference, 1 consent, 1 erasure"
+    );
 }
