@@ -74,6 +74,15 @@ pub struct CustomerExport {
     pub originals: Vec<ExportedMessage>,
     /// Their personal data in the vault, opened.
     pub vault: Vec<ExportedVaultValue>,
+    /// Their AI preference (opt-out), if ever set.
+    pub ai_preference: Option<candor_store::AiPreference>,
+    /// Their consent history, oldest first.
+    pub consents: Vec<candor_store::ConsentChange>,
+    /// Complaints about decisions in their conversations.
+    pub complaints: Vec<candor_store::Complaint>,
+    /// Everything else that happened in their conversations (state changes, agent replies,
+    /// overrides, feedback), per conversation in order.
+    pub events: Vec<candor_store::ConversationEvent>,
 }
 
 /// What an erasure did.
@@ -138,8 +147,25 @@ impl Pipeline {
                 });
             }
         }
+        let ids: std::collections::HashSet<&str> =
+            conversations.iter().map(|c| c.id.as_str()).collect();
+        let complaints = self
+            .store
+            .complaints(None)
+            .await?
+            .into_iter()
+            .filter(|c| ids.contains(c.conversation_id.as_str()))
+            .collect();
+        let mut events = Vec::new();
+        for c in &conversations {
+            events.extend(self.store.events(&c.id).await?);
+        }
         Ok(CustomerExport {
             customer_id: customer_id.to_owned(),
+            ai_preference: self.store.ai_preference(customer_id).await?,
+            consents: self.store.consents(customer_id).await?,
+            complaints,
+            events,
             conversations,
             originals,
             vault,

@@ -28,6 +28,40 @@ pub struct CustomerExportView {
     pub originals: Vec<OriginalView>,
     /// Personal data held in the vault, by pseudonym.
     pub vault: Vec<VaultValueView>,
+    /// The AI preference (opt-out), if ever set: `{opt_out, source, updated_at}`.
+    pub ai_preference: Option<AiPreferenceView>,
+    /// The consent history, oldest first.
+    pub consents: Vec<ConsentHistoryView>,
+    /// Complaints about decisions in the customer's conversations.
+    pub complaints: Vec<crate::service_routes::ComplaintView>,
+    /// State changes, agent replies, overrides and feedback in the customer's conversations.
+    pub events: Vec<crate::dto::EventView>,
+}
+
+/// An AI preference in an export.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AiPreferenceView {
+    /// `true`: no AI.
+    pub opt_out: bool,
+    /// How it was set.
+    pub source: String,
+    /// When (RFC 3339).
+    pub updated_at: String,
+}
+
+/// One consent change in an export.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ConsentHistoryView {
+    /// The purpose.
+    pub purpose: String,
+    /// `granted` or `withdrawn`.
+    pub status: String,
+    /// How it was recorded.
+    pub source: String,
+    /// The policy text the customer saw.
+    pub policy_text_version: String,
+    /// When (RFC 3339).
+    pub at: String,
 }
 
 /// One original message.
@@ -156,6 +190,32 @@ pub(crate) async fn export_customer(
                 kind: v.kind.as_str().to_owned(),
                 value: v.value,
             })
+            .collect(),
+        ai_preference: export.ai_preference.map(|p| AiPreferenceView {
+            opt_out: p.opt_out,
+            source: p.source,
+            updated_at: rfc3339(p.updated_at),
+        }),
+        consents: export
+            .consents
+            .iter()
+            .map(|c| ConsentHistoryView {
+                purpose: c.purpose.clone(),
+                status: if c.granted { "granted" } else { "withdrawn" }.to_owned(),
+                source: c.source.clone(),
+                policy_text_version: c.policy_text_version.clone(),
+                at: rfc3339(c.at),
+            })
+            .collect(),
+        complaints: export
+            .complaints
+            .iter()
+            .map(crate::service_routes::ComplaintView::from)
+            .collect(),
+        events: export
+            .events
+            .iter()
+            .map(crate::dto::EventView::from)
             .collect(),
     }))
 }

@@ -164,8 +164,27 @@ async fn a_dpo_exports_reveals_and_erases_and_the_ledger_still_verifies(backend:
         "{record}"
     );
 
-    // The customer's AI preference and consents name them in clear until erasure.
+    // The customer's AI preference and consents name them in clear until erasure; the export
+    // holds them.
     app.pipeline_preference_and_consent("erase-me").await;
+    let export: Value = dpo
+        .get(format!("{}/v1/customers/erase-me/export", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(export["ai_preference"]["opt_out"], false, "{export}");
+    assert_eq!(export["consents"][0]["purpose"], "analytics");
+    assert_eq!(export["consents"][0]["status"], "granted");
+    assert!(
+        export["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "state")
+    );
 
     // Erase: crypto-shred, delete derived plaintext, keep pseudonymised decisions, record it.
     let r = dpo
