@@ -37,9 +37,6 @@ use uuid::Uuid;
 
 use crate::config::CandorConfig;
 
-/// The default of `--max-flip-rate`: at most 2 % of variants may flip any outcome.
-pub const DEFAULT_MAX_FLIP_RATE: f64 = 0.02;
-
 /// Metadata keys of a message that become audit groups (besides language and channel).
 pub const METADATA_GROUPS: [&str; 2] = ["tenure_band", "region"];
 
@@ -73,9 +70,10 @@ pub struct FairnessArgs {
     /// Channel the probe messages arrive on.
     #[arg(long, value_name = "CHANNEL", default_value = "email", value_parser = parse_channel)]
     pub channel: Channel,
-    /// Fail when any flip rate (overall or in one language) is above this.
-    #[arg(long, value_name = "RATE", default_value_t = DEFAULT_MAX_FLIP_RATE)]
-    pub max_flip_rate: f64,
+    /// Fail when any flip rate (overall or in one language) is above this [default: the
+    /// policy's `fairness.max_flip_rate`, 0.02 unless set].
+    #[arg(long, value_name = "RATE")]
+    pub max_flip_rate: Option<f64>,
     /// Audit the decisions logged in this period: e.g. 30d, 12h, 2w, 90m.
     #[arg(long, value_name = "PERIOD", value_parser = parse_period)]
     pub since: Option<Duration>,
@@ -171,7 +169,11 @@ pub async fn run(args: &FairnessArgs, config: &CandorConfig) -> anyhow::Result<b
     if !args.probe && args.since.is_none() {
         bail!("give --probe, --since PERIOD, or both");
     }
-    if !(0.0..=1.0).contains(&args.max_flip_rate) {
+    let max_flip_rate = match args.max_flip_rate {
+        Some(rate) => rate,
+        None => crate::app::load_policy(config)?.fairness.max_flip_rate,
+    };
+    if !(0.0..=1.0).contains(&max_flip_rate) {
         bail!("--max-flip-rate must be between 0 and 1");
     }
     let probe = if args.probe {
@@ -185,7 +187,7 @@ pub async fn run(args: &FairnessArgs, config: &CandorConfig) -> anyhow::Result<b
     };
     let failures = probe
         .as_ref()
-        .map(|p| flip_rate_failures(p, args.max_flip_rate))
+        .map(|p| flip_rate_failures(p, max_flip_rate))
         .unwrap_or_default();
     let report = FairnessReport {
         probe,
@@ -193,7 +195,7 @@ pub async fn run(args: &FairnessArgs, config: &CandorConfig) -> anyhow::Result<b
         balance: None,
     };
     let text = match args.format {
-        Format::Json => to_json(&report, args.max_flip_rate, &failures),
+        Format::Json => to_json(&report, max_flip_rate, &failures),
         Format::Md => report.to_markdown(),
         Format::Html => report.to_html(),
     };
@@ -206,8 +208,8 @@ pub async fn run(args: &FairnessArgs, config: &CandorConfig) -> anyhow::Result<b
     if !failures.is_empty() {
         passed = false;
         eprintln!(
-            "audit fairness FAILED: flip rates above --max-flip-rate {}:",
-            args.max_flip_rate
+            "audit fairness FAILED: flip rates above the maximum {}:",
+            max_flip_rate
         );
         for f in &failures {
             eprintln!("  {}: {} flip rate {:.4}", f.scope, f.outcome, f.rate);

@@ -38,6 +38,27 @@ pub struct PolicyConfig {
     pub consent: ConsentConfig,
     /// The texts the bot uses, per language code.
     pub texts: BTreeMap<String, TextsConfig>,
+    /// Limits of the fairness checks.
+    #[serde(default)]
+    pub fairness: FairnessConfig,
+}
+
+/// The `[fairness]` table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FairnessConfig {
+    /// The largest share of counterfactual variants (name, place, tenure, formality, typo) whose
+    /// route, priority band, intent or bot answer may differ from their probe's; `candor audit
+    /// fairness --probe` fails above it.
+    pub max_flip_rate: f64,
+}
+
+impl Default for FairnessConfig {
+    fn default() -> Self {
+        FairnessConfig {
+            max_flip_rate: 0.02,
+        }
+    }
 }
 
 /// The `[bot]` table.
@@ -188,6 +209,8 @@ pub struct Policy {
     pub consent: ConsentConfig,
     /// Texts per language (every supported language has one).
     pub texts: BTreeMap<Lang, TextsConfig>,
+    /// Fairness limits.
+    pub fairness: FairnessConfig,
     /// Content hash of the policy text: `sha256:` and 16 hex digits.
     pub version: String,
 }
@@ -420,6 +443,7 @@ impl Policy {
                 complaints: config.complaints,
                 consent: config.consent,
                 texts,
+                fairness: config.fairness,
                 version,
             })
         } else {
@@ -503,6 +527,12 @@ fn validate_service(config: &PolicyConfig, languages: &[Lang], problems: &mut Ve
                 "escalation.always_human_terms.{code}: a term is empty"
             ));
         }
+    }
+    if !(0.0..=1.0).contains(&config.fairness.max_flip_rate) {
+        problems.push(format!(
+            "fairness.max_flip_rate must be between 0 and 1, got {}",
+            config.fairness.max_flip_rate
+        ));
     }
     if config.priority.default_service_level_minutes == 0 {
         problems.push("priority.default_service_level_minutes must be at least 1".to_owned());
@@ -725,6 +755,37 @@ mod tests {
         );
         let empty = with_service(head).replace("\"test-1\"", "\" \"");
         assert!(Policy::parse(&empty).unwrap_err().problems[0].contains("policy_text_version"));
+    }
+
+    #[test]
+    fn the_fairness_limit_is_optional_and_checked() {
+        assert_eq!(
+            Policy::parse(DEFAULT_POLICY)
+                .unwrap()
+                .fairness
+                .max_flip_rate,
+            0.02
+        );
+        let head = r#"
+            [languages]
+            supported = ["da", "en"]
+            confidence_floor = 0.5
+            [[rules]]
+            name = "rest"
+            description = "y"
+            route = "auto"
+        "#;
+        let without = with_service(head);
+        assert_eq!(
+            Policy::parse(&without).unwrap().fairness.max_flip_rate,
+            0.02
+        );
+        let bad = format!("{without}\n[fairness]\nmax_flip_rate = 1.5\n");
+        let all = Policy::parse(&bad).unwrap_err().problems.join("\n");
+        assert!(
+            all.contains("fairness.max_flip_rate must be between 0 and 1"),
+            "{all}"
+        );
     }
 
     #[test]
