@@ -22,6 +22,11 @@ use crate::priority::{NeedSignals, priority_score};
 use crate::stages::Clock;
 use crate::{PiiFound, Pipeline, RuleInput, Stage};
 
+/// A rise in frustration hands over only once the score is this share of the threshold: every
+/// later message carries some frustration from the turns before it, and a rise from a calm
+/// greeting to a mildly negative question is not a frustrated customer.
+const RISING_FLOOR: f32 = 0.75;
+
 /// What is known about the conversation before this message.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Context {
@@ -376,6 +381,7 @@ pub(crate) fn decide(
         )
     } else if let Some(first) = ctx.turns.iter().find_map(|t| t.frustration)
         && frustration_score - first >= p.policy.escalation.frustration_rise
+        && frustration_score >= RISING_FLOOR * p.policy.escalation.frustration_threshold
     {
         escalate(
             EscalationReason::Frustration,
