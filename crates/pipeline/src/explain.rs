@@ -32,6 +32,23 @@ struct Texts {
     reach_person: String,
     complain: String,
     reasons: BTreeMap<String, String>,
+    policy_page: PolicyPageTexts,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyPageTexts {
+    title: String,
+    #[serde(rename = "where")]
+    where_ai: String,
+    data: String,
+    purposes: String,
+    retention: String,
+    decisions: String,
+    opt_out: String,
+    reach_person: String,
+    complain: String,
+    responsible: String,
 }
 
 fn texts() -> &'static BTreeMap<Lang, Texts> {
@@ -154,7 +171,136 @@ pub fn for_customer(decision: &Decision, lang: Option<Lang>) -> CustomerExplanat
     }
 }
 
+/// The published AI policy, generated from the running configuration.
+#[derive(Debug, Clone, Serialize)]
+pub struct AiPolicy {
+    /// The language it is written in.
+    pub language: Lang,
+    /// Its title.
+    pub title: String,
+    /// `(key, text)` sections in order: where, data, purposes, retention, decisions, opt_out,
+    /// reach_person, complain, responsible.
+    pub sections: Vec<(&'static str, String)>,
+    /// The facts the text is made from, for machines.
+    pub facts: AiPolicyFacts,
+}
+
+/// The facts behind the published AI policy.
+#[derive(Debug, Clone, Serialize)]
+pub struct AiPolicyFacts {
+    /// Languages served.
+    pub languages: Vec<Lang>,
+    /// Whether the bot answers at all.
+    pub bot_enabled: bool,
+    /// Intents the bot may answer.
+    pub bot_answerable_intents: Vec<String>,
+    /// Intents that always go to a person.
+    pub always_human_intents: Vec<String>,
+    /// Confidence and frustration thresholds.
+    pub thresholds: BTreeMap<&'static str, f64>,
+    /// Consent defaults per purpose.
+    pub consent_defaults: BTreeMap<String, bool>,
+    /// The version of the policy text customers consent to.
+    pub policy_text_version: String,
+    /// Who owns complaints, and in how many days they are due.
+    pub complaint_owner: String,
+    /// Days until a complaint is due.
+    pub complaint_due_days: u32,
+    /// Retention per data class; `None`: kept until erased (no purge configured).
+    pub retention_days: Option<u32>,
+    /// The versions in force.
+    pub versions: BTreeMap<&'static str, String>,
+}
+
 impl Pipeline {
+    /// The AI policy as it is in force, in `lang` (a language the explanations are written
+    /// in; English otherwise).
+    pub fn ai_policy(&self, lang: Lang) -> AiPolicy {
+        let all = texts();
+        let (language, t) = all
+            .get_key_value(&lang)
+            .or_else(|| all.get_key_value(&Lang::EN))
+            .expect("English explanations are shipped");
+        let p = &self.policy;
+        let page = &t.policy_page;
+        let intents: Vec<String> = p
+            .bot
+            .answerable_intents
+            .iter()
+            .map(|i| intent_words(i))
+            .collect();
+        let purposes: Vec<&str> = p.consent.defaults.keys().map(String::as_str).collect();
+        let disclosure = p.texts(Some(*language)).1.ai_disclosure.clone();
+        let sections = vec![
+            (
+                "where",
+                page.where_ai.replace("{intents}", &intents.join(", ")),
+            ),
+            ("data", page.data.clone()),
+            (
+                "purposes",
+                page.purposes.replace("{purposes}", &purposes.join(", ")),
+            ),
+            ("retention", page.retention.clone()),
+            ("decisions", page.decisions.clone()),
+            ("opt_out", page.opt_out.clone()),
+            (
+                "reach_person",
+                page.reach_person.replace("{disclosure}", &disclosure),
+            ),
+            (
+                "complain",
+                page.complain
+                    .replace("{owner}", &p.complaints.owner)
+                    .replace("{days}", &p.complaints.due_days.to_string()),
+            ),
+            (
+                "responsible",
+                page.responsible.replace("{version}", &p.version),
+            ),
+        ];
+        let facts = AiPolicyFacts {
+            languages: p.languages.clone(),
+            bot_enabled: p.bot.enabled,
+            bot_answerable_intents: p.bot.answerable_intents.clone(),
+            always_human_intents: p.escalation.always_human_intents.clone(),
+            thresholds: BTreeMap::from([
+                (
+                    "min_intent_confidence",
+                    f64::from(p.bot.min_intent_confidence),
+                ),
+                (
+                    "min_retrieval_confidence",
+                    f64::from(p.bot.min_retrieval_confidence),
+                ),
+                (
+                    "frustration_threshold",
+                    f64::from(p.escalation.frustration_threshold),
+                ),
+            ]),
+            consent_defaults: p.consent.defaults.clone(),
+            policy_text_version: p.consent.policy_text_version.clone(),
+            complaint_owner: p.complaints.owner.clone(),
+            complaint_due_days: p.complaints.due_days,
+            retention_days: None,
+            versions: BTreeMap::from([
+                ("policy", p.version.clone()),
+                ("pipeline", self.pipeline_version.clone()),
+                ("language_model", self.language.version().to_owned()),
+                ("intent_model", self.intent_version.clone()),
+                ("sentiment_model", self.sentiment.version()),
+                ("cues", self.cues.version().to_owned()),
+                ("knowledge_base", self.knowledge_base_version()),
+            ]),
+        };
+        AiPolicy {
+            language: *language,
+            title: page.title.clone(),
+            sections,
+            facts,
+        }
+    }
+
     /// Explains a decision to staff.
     pub fn explain_for_staff(
         &self,

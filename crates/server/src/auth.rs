@@ -80,7 +80,8 @@ pub(crate) fn access_for(method: &Method, path: Option<&str>, public_metrics: bo
         }
         ("GET", "/v1/customers/{id}/consent") => Access::Needs(Action::ReadConversation),
         ("POST", "/v1/kb/articles") => Access::Needs(Action::ManageKnowledgeBase),
-        ("GET", "/healthz") | ("GET", "/openapi.json") => Access::Public,
+        // The published AI policy is for everyone, customers first.
+        ("GET", "/healthz") | ("GET", "/openapi.json") | ("GET", "/ai-policy") => Access::Public,
         ("GET", "/metrics") if public_metrics => Access::Public,
         ("GET", "/metrics") => Access::Needs(Action::ReadMetrics),
         _ => Access::Unlisted,

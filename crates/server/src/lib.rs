@@ -21,6 +21,7 @@ mod auth;
 pub mod dto;
 mod error;
 mod metrics;
+mod policy_page;
 mod privacy_routes;
 mod routes;
 pub mod service_routes;
@@ -75,6 +76,7 @@ pub struct AppState {
         routes::get_conversation,
         routes::get_queue,
         routes::healthz,
+        policy_page::ai_policy,
         routes::metrics,
         audit_routes::get_checkpoint,
         audit_routes::post_checkpoint,
@@ -235,6 +237,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             axum::routing::put(service_routes::put_consent).get(service_routes::get_consent),
         )
         .route("/v1/kb/articles", post(service_routes::post_articles))
+        .route("/ai-policy", get(policy_page::ai_policy))
         .route("/healthz", get(routes::healthz))
         .route("/metrics", get(routes::metrics))
         .route("/openapi.json", get(routes::openapi))

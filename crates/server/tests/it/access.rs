@@ -251,6 +251,7 @@ async fn every_role_gets_exactly_what_the_matrix_grants(backend: Backend) {
             "/metrics",
             "/v1/audit/checkpoint",
             "/v1/audit/public-key",
+            "/ai-policy",
         ] {
             let (status, _) = send(&reqwest::Client::new(), &app, "GET", path, None).await;
             assert_eq!(status, 200, "{path} should be public");

@@ -8,6 +8,7 @@ mod audit;
 mod bad_input;
 mod consent;
 mod decisions;
+mod policy_page;
 mod privacy;
 
 use std::sync::Arc;
