@@ -3,6 +3,7 @@
 pub mod app;
 pub mod audit_cmd;
 pub mod config;
+pub mod customer_cmd;
 pub mod demo;
 pub mod fairness_cmd;
 mod jsonl;

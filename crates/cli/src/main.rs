@@ -92,12 +92,43 @@ enum Command {
     /// Manage the knowledge base the bot answers from.
     #[command(subcommand)]
     Kb(KbCommand),
+    /// Data-subject rights: export or erase everything held about a customer.
+    #[command(subcommand)]
+    Customer(CustomerCommand),
     /// Find and pseudonymise personal data in texts, without a server or database.
     #[command(
         subcommand,
         after_help = "Example:\n  candor pii detect --input messages.jsonl > found.jsonl"
     )]
     Pii(candor::pii_cmd::PiiCommand),
+}
+
+#[derive(Subcommand)]
+enum CustomerCommand {
+    /// Print everything held about a customer as JSON: conversations, decisions, originals,
+    /// vault values, AI preference, consent history, complaints and events.
+    #[command(after_help = "Example:\n  candor customer export cust-123 > cust-123.json")]
+    Export {
+        /// The customer id, as the integration identifies them.
+        id: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Erase a customer by crypto-shredding their data key and deleting derived plaintext;
+    /// decisions stay, pseudonymised, and the audit ledger still verifies.
+    #[command(after_help = "Example:\n  candor customer erase cust-123 --actor dpo-jane --yes")]
+    Erase {
+        /// The customer id.
+        id: String,
+        /// Who erases (recorded as a keyed hash in the audit ledger).
+        #[arg(long, default_value = "cli")]
+        actor: String,
+        /// Confirm: erasure cannot be undone.
+        #[arg(long)]
+        yes: bool,
+        #[command(flatten)]
+        common: Common,
+    },
 }
 
 #[derive(Subcommand)]
@@ -262,6 +293,23 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 TokenCommand::List { .. } => candor::token_cmd::list(&config).await?,
                 TokenCommand::Revoke { id, .. } => candor::token_cmd::revoke(&config, id).await?,
             }
+        }
+        Command::Customer(CustomerCommand::Export { id, common }) => {
+            let mut config = load(&common, None)?;
+            candor::init_logging(&quiet_logs(&config))?;
+            config.pipeline.knowledge_base_dir = PathBuf::new();
+            candor::customer_cmd::export(&config, &id).await?;
+        }
+        Command::Customer(CustomerCommand::Erase {
+            id,
+            actor,
+            yes,
+            common,
+        }) => {
+            let mut config = load(&common, None)?;
+            candor::init_logging(&quiet_logs(&config))?;
+            config.pipeline.knowledge_base_dir = PathBuf::new();
+            candor::customer_cmd::erase(&config, &id, &actor, yes).await?;
         }
         Command::Kb(KbCommand::Import { dir, common }) => {
             let mut config = load(&common, None)?;

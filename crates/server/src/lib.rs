@@ -33,6 +33,7 @@ pub use error::{ApiError, ErrorBody, ErrorDetail};
 pub use metrics::Metrics;
 pub use privacy_routes::{
     CustomerExportView, ErasureView, OriginalView, RevealRequest, RevealView, VaultValueView,
+    erasure_view, export_view,
 };
 pub use token_routes::{TokenCreated, TokenList, TokenRequest, TokenView};
 

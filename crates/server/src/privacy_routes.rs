@@ -128,44 +128,9 @@ pub struct RevealView {
     pub audit_index: u64,
 }
 
-fn privacy_error(e: PrivacyError) -> ApiError {
-    match e {
-        PrivacyError::NotFound(what) => ApiError::not_found(what),
-        PrivacyError::InvalidReason(why) => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_field",
-            format!("reason: {why}"),
-        )
-        .with_field("reason"),
-        PrivacyError::Store(s) => ApiError::from(s),
-        other => {
-            tracing::error!(error = %other, "Data-subject operation failed");
-            ApiError::internal()
-        }
-    }
-}
-
-/// Exports everything held about a customer, originals included (dpo).
-#[utoipa::path(
-    get,
-    path = "/v1/customers/{id}/export",
-    params(("id" = String, Path, description = "Customer id")),
-    responses((status = 200, body = CustomerExportView)),
-    security(("bearer" = [])),
-    tag = "privacy"
-)]
-pub(crate) async fn export_customer(
-    State(state): State<Arc<AppState>>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-) -> Result<Json<CustomerExportView>, ApiError> {
-    let export = state
-        .pipeline
-        .export_customer(&id)
-        .await
-        .map_err(privacy_error)?;
-    tracing::info!(token_id = %caller.token_id, customer = %state.pipeline.customer_hash(&id), "Customer data exported");
-    Ok(Json(CustomerExportView {
+/// The wire form of an export (also written by `candor customer export`).
+pub fn export_view(export: candor_pipeline::CustomerExport) -> CustomerExportView {
+    CustomerExportView {
         customer_id: export.customer_id,
         exported_at: rfc3339(candor_pipeline::Pipeline::now()),
         conversations: export
@@ -217,7 +182,60 @@ pub(crate) async fn export_customer(
             .iter()
             .map(crate::dto::EventView::from)
             .collect(),
-    }))
+    }
+}
+
+/// The wire form of an erasure report (also written by `candor customer erase`).
+pub fn erasure_view(report: &candor_pipeline::ErasureReport) -> ErasureView {
+    ErasureView {
+        customer_hash: report.customer_hash.clone(),
+        messages: report.counts.messages,
+        originals: report.counts.originals,
+        vault_values: report.counts.vault_values,
+        pseudonyms: report.counts.pseudonyms,
+        data_key_destroyed: report.counts.data_key,
+        audit_index: report.audit_index,
+    }
+}
+
+fn privacy_error(e: PrivacyError) -> ApiError {
+    match e {
+        PrivacyError::NotFound(what) => ApiError::not_found(what),
+        PrivacyError::InvalidReason(why) => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+            format!("reason: {why}"),
+        )
+        .with_field("reason"),
+        PrivacyError::Store(s) => ApiError::from(s),
+        other => {
+            tracing::error!(error = %other, "Data-subject operation failed");
+            ApiError::internal()
+        }
+    }
+}
+
+/// Exports everything held about a customer, originals included (dpo).
+#[utoipa::path(
+    get,
+    path = "/v1/customers/{id}/export",
+    params(("id" = String, Path, description = "Customer id")),
+    responses((status = 200, body = CustomerExportView)),
+    security(("bearer" = [])),
+    tag = "privacy"
+)]
+pub(crate) async fn export_customer(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Json<CustomerExportView>, ApiError> {
+    let export = state
+        .pipeline
+        .export_customer(&id)
+        .await
+        .map_err(privacy_error)?;
+    tracing::info!(token_id = %caller.token_id, customer = %state.pipeline.customer_hash(&id), "Customer data exported");
+    Ok(Json(export_view(export)))
 }
 
 /// Erases a customer by crypto-shredding (dpo). Decisions remain, pseudonymised.
@@ -240,15 +258,7 @@ pub(crate) async fn erase_customer(
         .await
         .map_err(privacy_error)?;
     tracing::info!(token_id = %caller.token_id, customer = %report.customer_hash, audit_index = report.audit_index, "Customer erased");
-    Ok(Json(ErasureView {
-        customer_hash: report.customer_hash,
-        messages: report.counts.messages,
-        originals: report.counts.originals,
-        vault_values: report.counts.vault_values,
-        pseudonyms: report.counts.pseudonyms,
-        data_key_destroyed: report.counts.data_key,
-        audit_index: report.audit_index,
-    }))
+    Ok(Json(erasure_view(&report)))
 }
 
 /// Reveals the value behind a pseudonym, recording who, in which role and why (dpo).

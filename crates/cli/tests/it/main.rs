@@ -1,6 +1,7 @@
 //! The `candor` binary as a user runs it: real processes, real signals, real files.
 
 mod audit;
+mod customer;
 mod fairness;
 mod pii;
 mod process;

@@ -1,0 +1,90 @@
+//! `candor customer export|erase`: the data-subject rights from the command line.
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use crate::candor;
+
+fn run(dir: &Path, args: &[&str]) -> (bool, String, String) {
+    let out = candor().current_dir(dir).args(args).output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_customer_is_exported_then_erased_and_the_ledger_still_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let lines = [
+        json!({"customer_id": "cli-erase", "text": "Hej, min mail er ole.hansen@example.dk"}),
+        json!({"customer_id": "cli-keep", "text": "Hallo, mijn e-mail is els@example.nl"}),
+    ];
+    let text: Vec<String> = lines.iter().map(Value::to_string).collect();
+    std::fs::write(&input, text.join("\n")).unwrap();
+    let (ok, _, err) = run(
+        dir.path(),
+        &[
+            "triage",
+            "--input",
+            input.to_str().unwrap(),
+            "--output",
+            "out.jsonl",
+        ],
+    );
+    assert!(ok, "{err}");
+
+    let (ok, out, err) = run(dir.path(), &["customer", "export", "cli-erase"]);
+    assert!(ok, "{err}");
+    let export: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(export["customer_id"], "cli-erase");
+    assert!(
+        export["originals"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("ole.hansen@example.dk")
+    );
+    assert_eq!(export["vault"][0]["value"], "ole.hansen@example.dk");
+
+    // Erasure needs an explicit --yes, and says so.
+    let (ok, _, err) = run(dir.path(), &["customer", "erase", "cli-erase"]);
+    assert!(!ok);
+    assert!(err.contains("--yes"), "{err}");
+    let (ok, out, err) = run(
+        dir.path(),
+        &[
+            "customer",
+            "erase",
+            "cli-erase",
+            "--actor",
+            "dpo-test",
+            "--yes",
+        ],
+    );
+    assert!(ok, "{err}");
+    let erased: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(erased["originals"], 1);
+    assert_eq!(erased["data_key_destroyed"], true);
+
+    let (ok, out, _) = run(dir.path(), &["customer", "export", "cli-erase"]);
+    assert!(ok);
+    let after: Value = serde_json::from_str(&out).unwrap();
+    assert!(after["originals"].as_array().unwrap().is_empty());
+    assert!(after["conversations"].as_array().unwrap().is_empty());
+    // The other customer is untouched, and the ledger (with the erasure record) verifies.
+    let (_, out, _) = run(dir.path(), &["customer", "export", "cli-keep"]);
+    let kept: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(kept["vault"][0]["value"], "els@example.nl");
+    let (ok, out, err) = run(dir.path(), &["audit", "verify"]);
+    assert!(ok, "{out}{err}");
+    // Erasing someone with no data is a named error.
+    let (ok, _, err) = run(dir.path(), &["customer", "erase", "nobody", "--yes"]);
+    assert!(!ok);
+    assert!(
+        err.contains("`nobody`") && err.contains("not found"),
+        "{err}"
+    );
+}
