@@ -5,7 +5,7 @@
 use candor_core::Role;
 use serde_json::{Value, json};
 
-use crate::{Backend, TestApp, client_with_token, per_backend, spawn_app};
+use crate::{Backend, TestApp, call, per_backend, spawn_app};
 
 per_backend!(
     withdrawn_ai_answers_sends_a_bot_answerable_question_to_a_person,
@@ -16,51 +16,6 @@ per_backend!(
 );
 
 const PASSWORD: &str = "How do I reset my password? I forgot it.";
-
-async fn with_sample_kb(app: &TestApp) {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../kb");
-    let articles: Vec<String> = candor_kb::load_dir(&dir)
-        .unwrap()
-        .iter()
-        .map(candor_kb::Article::to_markdown)
-        .collect();
-    let r = app
-        .client
-        .post(format!("{}/v1/kb/articles", app.base))
-        .json(&json!({ "articles": articles }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 201, "{}", r.text().await.unwrap());
-}
-
-async fn client_as(app: &TestApp, role: Role) -> reqwest::Client {
-    let token = candor_pipeline::access::issue_token(
-        app.store.as_ref(),
-        "consent-test",
-        role,
-        candor_pipeline::Pipeline::now(),
-    )
-    .await
-    .unwrap();
-    client_with_token(&token.secret)
-}
-
-async fn call(
-    client: &reqwest::Client,
-    method: reqwest::Method,
-    url: String,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut req = client.request(method, url);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let r = req.send().await.unwrap();
-    let status = r.status().as_u16();
-    let text = r.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
 
 async fn put_consent(
     app: &TestApp,
@@ -81,8 +36,8 @@ async fn put_consent(
 
 async fn withdrawn_ai_answers_sends_a_bot_answerable_question_to_a_person(backend: Backend) {
     let app = spawn_app(backend).await;
-    with_sample_kb(&app).await;
-    let channel = client_as(&app, Role::Channel).await;
+    app.import_sample_kb().await;
+    let channel = app.client_as(Role::Channel).await;
 
     let before = app.accept("answers", None, PASSWORD).await;
     assert_eq!(before["decision"]["route"], "bot", "{before}");
@@ -128,8 +83,8 @@ async fn withdrawn_ai_answers_sends_a_bot_answerable_question_to_a_person(backen
 
 async fn withdrawn_ai_triage_runs_no_model(backend: Backend) {
     let app = spawn_app(backend).await;
-    with_sample_kb(&app).await;
-    let agent = client_as(&app, Role::Agent).await;
+    app.import_sample_kb().await;
+    let agent = app.client_as(Role::Agent).await;
     put_consent(&app, &agent, "triage", json!({"ai_triage": "withdrawn"})).await;
     let created = app.accept("triage", None, PASSWORD).await;
     let d = &created["decision"];
@@ -148,8 +103,8 @@ async fn withdrawn_ai_triage_runs_no_model(backend: Backend) {
 
 async fn consent_history_and_audit_record_every_change(backend: Backend) {
     let app = spawn_app(backend).await;
-    let channel = client_as(&app, Role::Channel).await;
-    let agent = client_as(&app, Role::Agent).await;
+    let channel = app.client_as(Role::Channel).await;
+    let agent = app.client_as(Role::Agent).await;
     put_consent(
         &app,
         &channel,
@@ -237,8 +192,8 @@ async fn consent_history_and_audit_record_every_change(backend: Backend) {
 
 async fn feedback_without_model_training_consent_is_marked(backend: Backend) {
     let app = spawn_app(backend).await;
-    let agent = client_as(&app, Role::Agent).await;
-    let channel = client_as(&app, Role::Channel).await;
+    let agent = app.client_as(Role::Agent).await;
+    let channel = app.client_as(Role::Channel).await;
     put_consent(
         &app,
         &channel,
@@ -272,7 +227,7 @@ async fn feedback_without_model_training_consent_is_marked(backend: Backend) {
 
 async fn bad_consent_bodies_are_named(backend: Backend) {
     let app = spawn_app(backend).await;
-    let channel = client_as(&app, Role::Channel).await;
+    let channel = app.client_as(Role::Channel).await;
     let url = format!("{}/v1/customers/bad/consent", app.base);
     for (body, field) in [
         (json!({"marketing": "granted"}), "marketing"),
@@ -302,7 +257,7 @@ async fn bad_consent_bodies_are_named(backend: Backend) {
     .await;
     assert_eq!(status, 422, "{answer}");
     // Nothing of a rejected body was recorded, not even its valid part.
-    let agent = client_as(&app, Role::Agent).await;
+    let agent = app.client_as(Role::Agent).await;
     let (_, view) = call(&agent, reqwest::Method::GET, url, None).await;
     assert_eq!(view["history"], json!([]), "{view}");
     // Consent is the customer's or an agent's call, not an admin's.

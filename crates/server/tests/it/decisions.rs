@@ -5,7 +5,7 @@
 use candor_core::Role;
 use serde_json::{Value, json};
 
-use crate::{Backend, TestApp, client_with_token, per_backend, spawn_app};
+use crate::{Backend, call, per_backend, spawn_app};
 
 per_backend!(
     bot_answers_cite_their_article_and_always_disclose_ai,
@@ -31,52 +31,6 @@ fn password_question(lang: &str) -> &'static str {
     }
 }
 
-/// Imports the shipped sample knowledge base through the API.
-async fn with_sample_kb(app: &TestApp) {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../kb");
-    let articles: Vec<String> = candor_kb::load_dir(&dir)
-        .unwrap()
-        .iter()
-        .map(candor_kb::Article::to_markdown)
-        .collect();
-    let r = app
-        .client
-        .post(format!("{}/v1/kb/articles", app.base))
-        .json(&json!({ "articles": articles }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 201, "{}", r.text().await.unwrap());
-}
-
-async fn client_as(app: &TestApp, role: Role) -> reqwest::Client {
-    let token = candor_pipeline::access::issue_token(
-        app.store.as_ref(),
-        "decisions-test",
-        role,
-        candor_pipeline::Pipeline::now(),
-    )
-    .await
-    .unwrap();
-    client_with_token(&token.secret)
-}
-
-async fn call(
-    client: &reqwest::Client,
-    method: reqwest::Method,
-    url: String,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut req = client.request(method, url);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let r = req.send().await.unwrap();
-    let status = r.status().as_u16();
-    let text = r.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
 /// The decision of a sent message; asserts the AI-disclosure promise on every bot reply.
 fn decision(created: &Value) -> &Value {
     let d = &created["decision"];
@@ -100,7 +54,7 @@ fn decision(created: &Value) -> &Value {
 
 async fn bot_answers_cite_their_article_and_always_disclose_ai(backend: Backend) {
     let app = spawn_app(backend).await;
-    with_sample_kb(&app).await;
+    app.import_sample_kb().await;
     for lang in LANGS {
         let created = app
             .accept(&format!("kb-{lang}"), None, password_question(lang))
@@ -132,7 +86,7 @@ async fn bot_answers_cite_their_article_and_always_disclose_ai(backend: Backend)
 
 async fn a_request_for_a_person_never_gets_a_bot_answer_in_any_language(backend: Backend) {
     let app = spawn_app(backend).await;
-    with_sample_kb(&app).await;
+    app.import_sample_kb().await;
     let asks = [
         ("da", "Jeg vil gerne tale med et menneske, tak."),
         ("nl", "Ik wil een medewerker spreken alstublieft."),
@@ -156,7 +110,7 @@ async fn a_request_for_a_person_never_gets_a_bot_answer_in_any_language(backend:
 
 async fn an_opted_out_customer_never_gets_a_bot_answer(backend: Backend) {
     let app = spawn_app(backend).await;
-    with_sample_kb(&app).await;
+    app.import_sample_kb().await;
     for lang in LANGS {
         let customer = format!("opted-out-{lang}");
         let (status, body) = call(
@@ -168,7 +122,7 @@ async fn an_opted_out_customer_never_gets_a_bot_answer(backend: Backend) {
         .await;
         // An admin may not set it: it is the customer's (channel) or an agent's call.
         assert_eq!(status, 403, "{body}");
-        let channel = client_as(&app, Role::Channel).await;
+        let channel = app.client_as(Role::Channel).await;
         let (status, body) = call(
             &channel,
             reqwest::Method::PUT,
@@ -210,7 +164,7 @@ async fn an_opted_out_customer_never_gets_a_bot_answer(backend: Backend) {
 
 async fn frustration_always_human_and_low_confidence_escalate_in_every_language(backend: Backend) {
     let app = spawn_app(backend).await;
-    with_sample_kb(&app).await;
+    app.import_sample_kb().await;
     let frustrated = [
         (
             "da",
@@ -287,8 +241,8 @@ async fn frustration_always_human_and_low_confidence_escalate_in_every_language(
 
 async fn a_failed_bot_answer_hands_over_to_a_person(backend: Backend) {
     let app = spawn_app(backend).await;
-    with_sample_kb(&app).await;
-    let agent = client_as(&app, Role::Agent).await;
+    app.import_sample_kb().await;
+    let agent = app.client_as(Role::Agent).await;
     for lang in LANGS {
         let customer = format!("failed-{lang}");
         let first = app.accept(&customer, None, password_question(lang)).await;
@@ -401,8 +355,8 @@ async fn priority_depends_on_need_not_on_name_place_channel_or_tenure(backend: B
 
 async fn agents_claim_reply_override_and_give_feedback_on_the_record(backend: Backend) {
     let app = spawn_app(backend).await;
-    with_sample_kb(&app).await;
-    let agent = client_as(&app, Role::Agent).await;
+    app.import_sample_kb().await;
+    let agent = app.client_as(Role::Agent).await;
     let created = app
         .accept(
             "agent-side",
@@ -547,7 +501,7 @@ async fn agents_claim_reply_override_and_give_feedback_on_the_record(backend: Ba
 
 async fn complaints_are_filed_owned_and_resolved(backend: Backend) {
     let app = spawn_app(backend).await;
-    with_sample_kb(&app).await;
+    app.import_sample_kb().await;
     let first = app
         .accept("complainer", None, password_question("de"))
         .await;
@@ -564,7 +518,7 @@ async fn complaints_are_filed_owned_and_resolved(backend: Backend) {
     let d = decision(&phrase);
     assert_eq!(d["escalation_reason"], "always_human", "{d}");
     assert!(d["notice"].as_str().unwrap().contains("Beschwerde"), "{d}");
-    let officer = client_as(&app, Role::AiOfficer).await;
+    let officer = app.client_as(Role::AiOfficer).await;
     let (status, list) = call(
         &officer,
         reqwest::Method::GET,
@@ -579,7 +533,7 @@ async fn complaints_are_filed_owned_and_resolved(backend: Backend) {
     assert!(complaint["due_at"].as_str().unwrap() > complaint["filed_at"].as_str().unwrap());
 
     // Through the API, by the channel for the customer.
-    let channel = client_as(&app, Role::Channel).await;
+    let channel = app.client_as(Role::Channel).await;
     let (status, filed) = call(
         &channel,
         reqwest::Method::POST,
@@ -635,10 +589,10 @@ async fn complaints_are_filed_owned_and_resolved(backend: Backend) {
 
 async fn explanations_speak_to_customers_and_staff(backend: Backend) {
     let app = spawn_app(backend).await;
-    with_sample_kb(&app).await;
+    app.import_sample_kb().await;
     let created = app.accept("explain", None, password_question("nl")).await;
     let message = created["message_id"].as_str().unwrap();
-    let channel = client_as(&app, Role::Channel).await;
+    let channel = app.client_as(Role::Channel).await;
     let url = |q: &str| format!("{}/v1/decisions/{message}/explanation?{q}", app.base);
     let (status, customer) = call(
         &channel,
@@ -662,7 +616,7 @@ async fn explanations_speak_to_customers_and_staff(backend: Backend) {
     // The staff explanation is not for the channel.
     let (status, body) = call(&channel, reqwest::Method::GET, url("audience=staff"), None).await;
     assert_eq!(status, 403, "{body}");
-    let agent = client_as(&app, Role::Agent).await;
+    let agent = app.client_as(Role::Agent).await;
     let (status, staff) = call(&agent, reqwest::Method::GET, url("audience=staff"), None).await;
     assert_eq!(status, 200, "{staff}");
     assert!(staff["thresholds"]["min_retrieval_confidence"].is_number());
@@ -688,7 +642,7 @@ async fn explanations_speak_to_customers_and_staff(backend: Backend) {
 
 async fn bad_service_requests_are_named(backend: Backend) {
     let app = spawn_app(backend).await;
-    let agent = client_as(&app, Role::Agent).await;
+    let agent = app.client_as(Role::Agent).await;
     let created = app.accept("bad", None, "I want to talk to a person.").await;
     let message = created["message_id"].as_str().unwrap();
     let base = &app.base;
@@ -774,7 +728,7 @@ async fn bad_service_requests_are_named(backend: Backend) {
     .await;
     // An admin may not read complaints; a supervisor gets the named error.
     assert_eq!(status, 403, "{body}");
-    let supervisor = client_as(&app, Role::Supervisor).await;
+    let supervisor = app.client_as(Role::Supervisor).await;
     let (status, body) = call(
         &supervisor,
         reqwest::Method::GET,

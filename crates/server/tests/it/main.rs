@@ -179,6 +179,37 @@ impl TestApp {
         (r.status().as_u16(), r.text().await.unwrap())
     }
 
+    /// Imports the shipped sample knowledge base (`kb/`) through the API.
+    pub async fn import_sample_kb(&self) {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../kb");
+        let articles: Vec<String> = candor_kb::load_dir(&dir)
+            .unwrap()
+            .iter()
+            .map(candor_kb::Article::to_markdown)
+            .collect();
+        let r = self
+            .client
+            .post(format!("{}/v1/kb/articles", self.base))
+            .json(&json!({ "articles": articles }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 201, "{}", r.text().await.unwrap());
+    }
+
+    /// A client acting with a fresh token of `role`.
+    pub async fn client_as(&self, role: candor_core::Role) -> reqwest::Client {
+        let token = candor_pipeline::access::issue_token(
+            self.store.as_ref(),
+            "test",
+            role,
+            Pipeline::now(),
+        )
+        .await
+        .unwrap();
+        client_with_token(&token.secret)
+    }
+
     /// Sets an AI preference and a consent for `customer` through the pipeline's store, as a
     /// channel would.
     pub async fn pipeline_preference_and_consent(&self, customer: &str) {
@@ -236,6 +267,23 @@ impl TestApp {
         assert_eq!(status, 201, "{value}");
         value
     }
+}
+
+/// Sends a request and returns the status and the JSON body (`null` when not JSON).
+pub async fn call(
+    client: &reqwest::Client,
+    method: reqwest::Method,
+    url: String,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = client.request(method, url);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let r = req.send().await.unwrap();
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
 /// Declares each listed async test once per backend.
