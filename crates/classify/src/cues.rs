@@ -1030,6 +1030,14 @@ fn placeholder_end(text: &str, pos: usize) -> Option<usize> {
     (bytes.get(i) == Some(&b'>')).then_some(i + 1)
 }
 
+/// Appends `text` folded the way lexicon words are: lower case, "æ" = "ae", "ø" = "oe",
+/// "å" = "aa", "ä" = "ae", "ö" = "oe", "ü" = "ue", "ß" = "ss", other accents removed.
+pub(crate) fn fold_into(text: &str, out: &mut String) {
+    for c in text.chars() {
+        fold_char(c, out);
+    }
+}
+
 fn fold_char(c: char, out: &mut String) {
     if c.is_ascii() {
         out.push(c.to_ascii_lowercase());

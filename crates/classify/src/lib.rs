@@ -33,6 +33,7 @@ pub mod format;
 pub mod language;
 pub mod metrics;
 pub mod model;
+pub mod neutral;
 mod rng;
 pub mod sentiment;
 pub mod train;

@@ -45,16 +45,32 @@ pub async fn open_store(config: &CandorConfig) -> anyhow::Result<Arc<dyn Store>>
     }
 }
 
-/// The policy from `pipeline.policy_file`, or the shipped one.
+/// Where `candor activate` puts the policy and intent model it let through:
+/// `DATA_DIR/active`.
+pub fn active_dir(config: &CandorConfig) -> PathBuf {
+    config.storage.data_dir.join("active")
+}
+
+/// The activated policy file in [`active_dir`].
+pub const ACTIVE_POLICY: &str = "policy.toml";
+/// The activated intent model file in [`active_dir`].
+pub const ACTIVE_INTENT_MODEL: &str = "intent-model.ctc";
+
+/// The policy from `pipeline.policy_file`; else the one `candor activate` let through; else
+/// the shipped one.
 ///
 /// # Errors
 ///
 /// When the file cannot be read or is invalid (every problem listed).
 pub fn load_policy(config: &CandorConfig) -> anyhow::Result<Policy> {
-    let path = &config.pipeline.policy_file;
+    let mut path = config.pipeline.policy_file.clone();
     if path.as_os_str().is_empty() {
-        return Ok(Policy::parse(DEFAULT_POLICY)?);
+        path = active_dir(config).join(ACTIVE_POLICY);
+        if !path.is_file() {
+            return Ok(Policy::parse(DEFAULT_POLICY)?);
+        }
     }
+    let path = &path;
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read policy file {}", path.display()))?;
     Policy::parse(&text).with_context(|| format!("policy file {}", path.display()))
@@ -185,6 +201,21 @@ pub fn build_ledger(config: &CandorConfig, store: Arc<dyn Store>) -> anyhow::Res
     Ok(Arc::new(Ledger::new(store, signer(config, true)?)))
 }
 
+/// The intent model `candor activate` let through, or `None` for the shipped one.
+///
+/// # Errors
+///
+/// When the file exists but cannot be read.
+pub fn load_intent_model(config: &CandorConfig) -> anyhow::Result<Option<Vec<u8>>> {
+    let path = active_dir(config).join(ACTIVE_INTENT_MODEL);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    std::fs::read(&path)
+        .map(Some)
+        .with_context(|| format!("cannot read the active intent model {}", path.display()))
+}
+
 /// Builds the pipeline and the ledger over the configured store.
 ///
 /// # Errors
@@ -199,10 +230,16 @@ pub async fn build(config: &CandorConfig) -> anyhow::Result<(Arc<Pipeline>, Arc<
     let limits = Limits {
         max_text_bytes: config.pipeline.max_text_bytes,
     };
-    let pipeline =
-        tokio::task::spawn_blocking(move || Pipeline::new(policy, key, master, limits, store))
-            .await
-            .context("loading the pipeline panicked")??;
+    let model = load_intent_model(config)?;
+    let pipeline = tokio::task::spawn_blocking(move || {
+        let pipeline = Pipeline::new(policy, key, master, limits, store)?;
+        match model {
+            Some(bytes) => pipeline.with_intent_model(&bytes),
+            None => Ok(pipeline),
+        }
+    })
+    .await
+    .context("loading the pipeline panicked")??;
     pipeline
         .reload_knowledge_base()
         .await

@@ -368,7 +368,15 @@ impl Drop for ScratchDir {
 
 /// Reads the probes, checking every language has lists before anything runs.
 fn load_probes(args: &FairnessArgs, lists: &ProbeLists) -> anyhow::Result<Vec<Probe>> {
-    let (name, probes) = match &args.probe_set {
+    load_probe_set(args.probe_set.as_deref(), lists)
+}
+
+/// The probes in `path` (JSONL), or the shipped set; each must be in a language `lists` has.
+pub(crate) fn load_probe_set(
+    path: Option<&Path>,
+    lists: &ProbeLists,
+) -> anyhow::Result<Vec<Probe>> {
+    let (name, probes) = match path {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read probe set {}", path.display()))?;
@@ -435,6 +443,19 @@ fn read_kb(args: &FairnessArgs) -> anyhow::Result<Vec<String>> {
 
 /// Runs every probe and variant through a scratch pipeline and measures the flips.
 async fn probe(args: &FairnessArgs, config: &CandorConfig) -> anyhow::Result<ProbeReport> {
+    let policy = crate::app::load_policy(config)?;
+    let model = crate::app::load_intent_model(config)?;
+    probe_candidate(args, config, policy, model).await
+}
+
+/// Probes a pipeline with `policy` and the intent model in `model` (the shipped one when
+/// `None`), as [`run`] does for the configured ones.
+pub(crate) async fn probe_candidate(
+    args: &FairnessArgs,
+    config: &CandorConfig,
+    policy: candor_pipeline::Policy,
+    model: Option<Vec<u8>>,
+) -> anyhow::Result<ProbeReport> {
     let lists = ProbeLists::shipped()?;
     let probes = load_probes(args, &lists)?;
     let articles = read_kb(args)?;
@@ -452,16 +473,20 @@ async fn probe(args: &FairnessArgs, config: &CandorConfig) -> anyhow::Result<Pro
             .await
             .context("cannot open the scratch database")?,
     );
-    let policy = crate::app::load_policy(config)?;
     let key = PseudonymKey::from_bytes(rand::random());
     let master = MasterKey::from_bytes(rand::random());
     let limits = Limits {
         max_text_bytes: config.pipeline.max_text_bytes,
     };
-    let pipeline =
-        tokio::task::spawn_blocking(move || Pipeline::new(policy, key, master, limits, store))
-            .await
-            .context("loading the pipeline panicked")??;
+    let pipeline = tokio::task::spawn_blocking(move || {
+        let pipeline = Pipeline::new(policy, key, master, limits, store)?;
+        match model {
+            Some(bytes) => pipeline.with_intent_model(&bytes),
+            None => Ok(pipeline),
+        }
+    })
+    .await
+    .context("loading the pipeline panicked")??;
     if !articles.is_empty() {
         pipeline
             .import_articles(&articles, Pipeline::now())

@@ -1,5 +1,6 @@
 //! The `candor` binary's commands, as a library so that tests can reach them.
 
+pub mod activate_cmd;
 pub mod app;
 pub mod audit_cmd;
 pub mod config;

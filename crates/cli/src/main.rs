@@ -75,6 +75,18 @@ enum Command {
     /// Verify the tamper-evident audit ledger, print proofs, sign checkpoints.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Put a policy or intent model into force, only when it passes the counterfactual
+    /// fairness probes (route and priority through the pipeline; names and places on the model
+    /// alone) within the maximum flip rate of the policy in force. Exits 1 when refused.
+    #[command(
+        after_help = "Example:\n  candor activate --intent-model intent.ctc\n  candor activate --policy policy.toml --probe-set our-probes.jsonl"
+    )]
+    Activate {
+        #[command(flatten)]
+        args: candor::activate_cmd::ActivateArgs,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Train an intent classifier on labelled texts and save it as a checksummed model file.
     #[command(
         after_help = "Reads .csv and .tsv (with a header row) and .jsonl (one object per line) by extension.\nPrints the validation accuracy of every epoch; the best epoch's weights are kept.\nThe same data, settings and seed give the same model (set SOURCE_DATE_EPOCH for the same bytes).\n\nExample:\n  candor train --data tickets.csv --text-col text --label-col intent --out intent.ctc\n  candor train --data train.jsonl --valid dev.jsonl --text-col text --label-col label --out intent.ctc --source 'Support tickets 2024' --licence internal --datasheet intent.md"
@@ -324,6 +336,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Pii(command) => {
             if !candor::pii_cmd::run(&command)? {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Activate { args, common } => {
+            let config = load(&common, None)?;
+            candor::init_logging(&quiet_logs(&config))?;
+            if !candor::activate_cmd::run(&args, &config).await? {
                 return Ok(ExitCode::FAILURE);
             }
         }

@@ -152,6 +152,26 @@ pub(crate) fn decide(
         ));
     }
 
+    // The models read the need only: greetings, statements of tenure, signatures and places
+    // are left out, so that who the customer is cannot move their route or priority.
+    let neutral = p.neutral.neutralise(text, language.lang);
+    let read = neutral.text.as_str();
+    if !neutral.left_out.is_empty() {
+        let parts: Vec<String> = neutral
+            .left_out
+            .iter()
+            .map(|l| format!("{} \"{}\"", l.kind.as_str(), &text[l.span.clone()]))
+            .collect();
+        reasons.push(reason(
+            Stage::Understand,
+            "not_read",
+            format!(
+                "Left out of what the models read, because routing and priority must not depend on them: {}.",
+                parts.join(", ")
+            ),
+        ));
+    }
+
     // Reaching a person is never optional, so these run for everyone, opted out or not: they
     // are the customer's own words about how they want to be served.
     let human = p.cues.human_request(text, language.lang);
@@ -206,12 +226,12 @@ pub(crate) fn decide(
         ));
         (None, None, None)
     } else {
-        let prediction = p.intent.predict(text);
+        let prediction = p.intent.predict(read);
         let label = prediction.label.clone();
         if let Some(label) = &label {
             let why = p
                 .intent
-                .explain(text, label, 3)
+                .explain(read, label, 3)
                 .map(|e| {
                     e.contributions
                         .iter()
@@ -238,13 +258,13 @@ pub(crate) fn decide(
                 ),
             ));
         }
-        let s = p.sentiment.score(text);
+        let s = p.sentiment.score(read);
         let previous_scores: Vec<f32> = ctx.turns.iter().filter_map(|t| t.frustration).collect();
         let repeated_intent = label
             .as_ref()
             .is_some_and(|l| ctx.turns.iter().any(|t| t.intent.as_ref() == Some(l)));
         let f = p.cues.frustration(
-            text,
+            read,
             language.lang,
             &FrustrationInput {
                 negative_sentiment: s.negative,
@@ -434,7 +454,7 @@ pub(crate) fn decide(
             "The language could not be identified, so a person answers.".to_owned(),
         )
     } else {
-        bot_or_person(p, &understanding, ctx, lang, &plain)
+        bot_or_person(p, &understanding, ctx, lang, &without_tokens(read))
     };
 
     let versions = Versions {
@@ -443,7 +463,7 @@ pub(crate) fn decide(
         language_model: p.language.version().to_owned(),
         intent_model: p.intent_version.clone(),
         sentiment_model: p.sentiment.version(),
-        cues: p.cues.version().to_owned(),
+        cues: format!("{} {}", p.cues.version(), p.neutral.version()),
         knowledge_base: p.knowledge_base_version(),
     };
 

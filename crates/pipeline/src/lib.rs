@@ -16,6 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use candor_classify::cues::CueLexicons;
+use candor_classify::neutral::Neutraliser;
 use candor_classify::{
     IntentModel, LanguageConfig, LanguageConfigError, LanguageIdentifier, ModelError,
     SentimentModel,
@@ -134,7 +135,8 @@ pub enum BuildError {
 }
 
 /// The shipped intent model (`models/customer-service-intent.ctc`).
-const SHIPPED_INTENT_MODEL: &[u8] = include_bytes!("../../../models/customer-service-intent.ctc");
+pub const SHIPPED_INTENT_MODEL: &[u8] =
+    include_bytes!("../../../models/customer-service-intent.ctc");
 
 /// The stages, for timings and metrics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -237,6 +239,7 @@ pub struct Pipeline {
     intent_version: String,
     sentiment: SentimentModel,
     cues: CueLexicons,
+    neutral: Neutraliser,
     knowledge_base: std::sync::RwLock<KnowledgeBase>,
     always_human_terms: Vec<String>,
     policy: Policy,
@@ -256,7 +259,34 @@ pub(crate) struct FoundArticle {
     pub body: String,
 }
 
+/// The version of an intent model file as decisions name it: a prefix of its SHA-256.
+pub fn intent_model_version(bytes: &[u8]) -> String {
+    format!("sha256:{}", &hex::encode(Sha256::digest(bytes))[..16])
+}
+
 impl Pipeline {
+    /// Uses the intent model in `bytes` (a file written by `candor train`) instead of the
+    /// shipped one.
+    ///
+    /// # Errors
+    ///
+    /// When the bytes are not a valid model file.
+    pub fn with_intent_model(mut self, bytes: &[u8]) -> Result<Pipeline, BuildError> {
+        self.intent = IntentModel::from_bytes(bytes)?;
+        self.intent_version = intent_model_version(bytes);
+        Ok(self)
+    }
+
+    /// The version of the intent model shipped in this build.
+    pub fn shipped_intent_model_version() -> String {
+        intent_model_version(SHIPPED_INTENT_MODEL)
+    }
+
+    /// The intent model in force.
+    pub fn intent_model(&self) -> &IntentModel {
+        &self.intent
+    }
+
     /// Builds the pipeline. Loads the language models, which takes a moment.
     ///
     /// # Errors
@@ -280,10 +310,7 @@ impl Pipeline {
             registry.names().join(", ")
         );
         let intent = IntentModel::from_bytes(SHIPPED_INTENT_MODEL)?;
-        let intent_version = format!(
-            "sha256:{}",
-            &hex::encode(Sha256::digest(SHIPPED_INTENT_MODEL))[..16]
-        );
+        let intent_version = intent_model_version(SHIPPED_INTENT_MODEL);
         let always_human_terms = policy
             .escalation
             .always_human_terms
@@ -298,6 +325,7 @@ impl Pipeline {
             intent_version,
             sentiment: SentimentModel::builtin(),
             cues: CueLexicons::builtin(),
+            neutral: Neutraliser::builtin(),
             knowledge_base: std::sync::RwLock::new(
                 KnowledgeBase::new(Vec::new()).expect("an empty knowledge base is valid"),
             ),

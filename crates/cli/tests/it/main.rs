@@ -1,5 +1,6 @@
 //! The `candor` binary as a user runs it: real processes, real signals, real files.
 
+mod activate;
 mod audit;
 mod customer;
 mod fairness;
