@@ -36,6 +36,7 @@ pub mod model;
 pub mod neutral;
 mod rng;
 pub mod sentiment;
+pub mod spelling;
 pub mod train;
 
 pub use dataset::{DataFormat, DatasetError, read_examples};

@@ -382,7 +382,8 @@ fn tokenise(text: &str) -> Vec<Token> {
             }
         }
         let word = &text[start..end];
-        let kind = if word.chars().all(|c| c.is_ascii_digit()) {
+        // A token with a digit is a number, a code or a postcode ("8000", "HU9", "A12").
+        let kind = if word.chars().any(|c| c.is_ascii_digit()) {
             TokenKind::Number
         } else {
             TokenKind::Word
@@ -510,7 +511,11 @@ fn judge(words: &[Token], clause: &Clause, lexicon: &Lexicon) -> Option<LeftOutK
         return Some(LeftOutKind::Signature);
     }
     let word = |set: &WordSet| any(&|t| t.kind == TokenKind::Word && set.contains(&t.folded));
-    let year = any(&|t| t.kind == TokenKind::Number && t.folded.len() == 4);
+    let year = any(&|t| {
+        t.kind == TokenKind::Number
+            && t.folded.len() == 4
+            && t.folded.chars().all(|c| c.is_ascii_digit())
+    });
     if word(&lexicon.relationship) && (word(&lexicon.time) || year) && !word(&lexicon.request) {
         return Some(LeftOutKind::Tenure);
     }
@@ -521,7 +526,11 @@ fn judge(words: &[Token], clause: &Clause, lexicon: &Lexicon) -> Option<LeftOutK
 /// preposition, and a postcode with the capitalised words next to it.
 fn places(words: &[Token], lexicon: &Lexicon, left_out: &mut Vec<LeftOut>) {
     let is_place_word = |t: &Token| t.capitalised && !lexicon.not_places.contains(&t.folded);
-    let postcode = |t: &Token| t.kind == TokenKind::Number && (4..=5).contains(&t.folded.len());
+    let postcode = |t: &Token| {
+        t.kind == TokenKind::Number
+            && (4..=5).contains(&t.folded.len())
+            && t.folded.chars().all(|c| c.is_ascii_digit())
+    };
     let mut i = 0;
     while i < words.len() {
         let t = &words[i];
@@ -673,6 +682,10 @@ mod tests {
                 Lang::NL
             ),
             "Ik ben verhuisd naar . Hoe wijzig ik mijn adres?"
+        );
+        assert_eq!(
+            read("My parcel is lost. Sarah Smith, Hull HU9", Lang::EN),
+            "My parcel is lost."
         );
         // Common nouns after a German preposition are words, not places.
         assert_eq!(

@@ -155,7 +155,21 @@ pub(crate) fn decide(
     // The models read the need only: greetings, statements of tenure, signatures and places
     // are left out, so that who the customer is cannot move their route or priority.
     let neutral = p.neutral.neutralise(text, language.lang);
-    let read = neutral.text.as_str();
+    // One misspelt word must not change the intent (and with it the route and priority).
+    let spelled = p.speller.correct(&neutral.text, language.lang);
+    let read = spelled.text.as_str();
+    if !spelled.corrections.is_empty() {
+        let parts: Vec<String> = spelled
+            .corrections
+            .iter()
+            .map(|c| format!("\"{}\" as \"{}\"", c.from, c.to))
+            .collect();
+        reasons.push(reason(
+            Stage::Understand,
+            "spelling_corrected",
+            format!("Read with spelling corrected: {}.", parts.join(", ")),
+        ));
+    }
     if !neutral.left_out.is_empty() {
         let parts: Vec<String> = neutral
             .left_out
@@ -463,7 +477,12 @@ pub(crate) fn decide(
         language_model: p.language.version().to_owned(),
         intent_model: p.intent_version.clone(),
         sentiment_model: p.sentiment.version(),
-        cues: format!("{} {}", p.cues.version(), p.neutral.version()),
+        cues: format!(
+            "{} {} {}",
+            p.cues.version(),
+            p.neutral.version(),
+            p.speller.version()
+        ),
         knowledge_base: p.knowledge_base_version(),
     };
 

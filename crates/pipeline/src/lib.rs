@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use candor_classify::cues::CueLexicons;
 use candor_classify::neutral::Neutraliser;
+use candor_classify::spelling::Speller;
 use candor_classify::{
     IntentModel, LanguageConfig, LanguageConfigError, LanguageIdentifier, ModelError,
     SentimentModel,
@@ -240,6 +241,7 @@ pub struct Pipeline {
     sentiment: SentimentModel,
     cues: CueLexicons,
     neutral: Neutraliser,
+    speller: Speller,
     knowledge_base: std::sync::RwLock<KnowledgeBase>,
     always_human_terms: Vec<String>,
     policy: Policy,
@@ -326,6 +328,7 @@ impl Pipeline {
             sentiment: SentimentModel::builtin(),
             cues: CueLexicons::builtin(),
             neutral: Neutraliser::builtin(),
+            speller: Speller::builtin(),
             knowledge_base: std::sync::RwLock::new(
                 KnowledgeBase::new(Vec::new()).expect("an empty knowledge base is valid"),
             ),
