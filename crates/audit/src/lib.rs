@@ -24,4 +24,4 @@ pub mod record;
 
 pub use checkpoint::{Checkpoint, CheckpointError, CheckpointSigner, CheckpointVerifier};
 pub use merkle::{Hash, RootHash};
-pub use record::{AuditRecord, DecisionRecord, RECORD_VERSION};
+pub use record::{AuditRecord, DecisionRecord, FairnessAlert, RECORD_VERSION};

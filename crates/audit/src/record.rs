@@ -133,6 +133,85 @@ pub enum AuditRecord {
         /// `opened`, `in_review`, `upheld`, `rejected`, `resolved`.
         status: String,
     },
+    /// A group audit of the decisions in a window was run (`docs/specs/fairness.md`).
+    FairnessAudit {
+        /// When it ran.
+        at_ms: i64,
+        /// The window's start, ms since the Unix epoch.
+        window_from_ms: i64,
+        /// The window's end.
+        window_to_ms: i64,
+        /// Decisions audited.
+        decisions: u64,
+        /// Groups with fewer decisions were not judged.
+        min_group_size: u64,
+        /// What ran it: `schedule`, `api` or `cli`.
+        trigger: String,
+        /// Every disparity above the limits.
+        alerts: Vec<FairnessAlert>,
+    },
+    /// Data older than its retention period was purged (one record per purge batch).
+    RetentionPurge {
+        /// When.
+        at_ms: i64,
+        /// The data class: `message_originals`, `pseudonymised_text`, `decisions`, `feedback`.
+        class: String,
+        /// Items received before this time (ms since the Unix epoch) were expired.
+        cutoff_ms: i64,
+        /// How many items were purged.
+        count: u64,
+    },
+    /// Customers' data keys were re-wrapped under a new master key.
+    KeyRotation {
+        /// When.
+        at_ms: i64,
+        /// The new master key's id (16 hex digits; never the key).
+        key_id: String,
+        /// Data keys re-wrapped by this run.
+        rewrapped: u64,
+        /// Data keys still wrapped by another master key after this run.
+        remaining: u64,
+    },
+}
+
+/// One disparity a fairness audit found: groups are the deployment's own categories
+/// (language, channel, tenure band, region), never people.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FairnessAlert {
+    /// The attribute, e.g. `region`.
+    pub attribute: String,
+    /// The outcome, e.g. `escalated`.
+    pub outcome: String,
+    /// The class (`true`, a priority band; empty for minutes to a person).
+    pub class: String,
+    /// The group with the lowest value.
+    pub lowest_group: String,
+    /// Its value.
+    pub lowest_value: f64,
+    /// The group with the highest value.
+    pub highest_group: String,
+    /// Its value.
+    pub highest_value: f64,
+    /// Every limit exceeded: (metric, value, limit).
+    pub violations: Vec<(String, f64, f64)>,
+}
+
+impl FairnessAlert {
+    fn to_json(&self) -> Value {
+        let violations: Vec<Value> = self
+            .violations
+            .iter()
+            .map(|(metric, value, limit)| {
+                json!({"metric": metric, "value": format!("{value:.4}"), "limit": format!("{limit:.4}")})
+            })
+            .collect();
+        json!({
+            "attribute": self.attribute, "outcome": self.outcome, "class": self.class,
+            "lowest_group": self.lowest_group, "lowest_value": format!("{:.4}", self.lowest_value),
+            "highest_group": self.highest_group, "highest_value": format!("{:.4}", self.highest_value),
+            "violations": violations,
+        })
+    }
 }
 
 /// The facts of one decision, free of raw personal data.
@@ -210,6 +289,9 @@ impl AuditRecord {
             AuditRecord::Erasure { .. } => "erasure",
             AuditRecord::Activation { .. } => "activation",
             AuditRecord::Complaint { .. } => "complaint",
+            AuditRecord::RetentionPurge { .. } => "retention_purge",
+            AuditRecord::KeyRotation { .. } => "key_rotation",
+            AuditRecord::FairnessAudit { .. } => "fairness_audit",
         }
     }
 
@@ -324,6 +406,35 @@ impl AuditRecord {
             } => json!({
                 "at_ms": at_ms, "complaint_id": complaint_id, "customer_hash": customer_hash,
                 "message_id": message_id, "status": status,
+            }),
+            AuditRecord::RetentionPurge {
+                at_ms,
+                class,
+                cutoff_ms,
+                count,
+            } => json!({
+                "at_ms": at_ms, "class": class, "cutoff_ms": cutoff_ms, "count": count,
+            }),
+            AuditRecord::KeyRotation {
+                at_ms,
+                key_id,
+                rewrapped,
+                remaining,
+            } => json!({
+                "at_ms": at_ms, "key_id": key_id, "rewrapped": rewrapped, "remaining": remaining,
+            }),
+            AuditRecord::FairnessAudit {
+                at_ms,
+                window_from_ms,
+                window_to_ms,
+                decisions,
+                min_group_size,
+                trigger,
+                alerts,
+            } => json!({
+                "at_ms": at_ms, "window_from_ms": window_from_ms, "window_to_ms": window_to_ms,
+                "decisions": decisions, "min_group_size": min_group_size, "trigger": trigger,
+                "alerts": alerts.iter().map(FairnessAlert::to_json).collect::<Vec<_>>(),
             }),
         };
         if let Value::Object(map) = &mut value {
@@ -445,6 +556,7 @@ mod tests {
                 message_id: None,
                 status: "opened".into(),
             },
+            fairness_audit(),
         ];
         let mut kinds = Vec::new();
         for r in &records {
@@ -458,6 +570,60 @@ mod tests {
             kinds.push(r.kind());
         }
         kinds.dedup();
-        assert_eq!(kinds.len(), 10);
+        assert_eq!(kinds.len(), 11);
+    }
+
+    fn fairness_audit() -> AuditRecord {
+        AuditRecord::FairnessAudit {
+            at_ms: 3,
+            window_from_ms: 1,
+            window_to_ms: 2,
+            decisions: 400,
+            min_group_size: 30,
+            trigger: "schedule".into(),
+            alerts: vec![FairnessAlert {
+                attribute: "region".into(),
+                outcome: "escalated".into(),
+                class: "true".into(),
+                lowest_group: "east".into(),
+                lowest_value: 0.1,
+                highest_group: "north".into(),
+                highest_value: 0.4,
+                violations: vec![("demographic_parity_ratio".into(), 0.25, 0.8)],
+            }],
+        }
+    }
+
+    #[test]
+    fn fairness_audit_encoding_is_canonical_with_fixed_decimals() {
+        let text = String::from_utf8(fairness_audit().encode()).unwrap();
+        assert_eq!(
+            text,
+            r#"{"alerts":[{"attribute":"region","class":"true","highest_group":"north","highest_value":"0.4000","lowest_group":"east","lowest_value":"0.1000","outcome":"escalated","violations":[{"limit":"0.8000","metric":"demographic_parity_ratio","value":"0.2500"}]}],"at_ms":3,"decisions":400,"min_group_size":30,"trigger":"schedule","type":"fairness_audit","v":2,"window_from_ms":1,"window_to_ms":2}"#
+        );
+    }
+
+    #[test]
+    fn retention_and_key_records_encode_canonically_without_personal_data() {
+        let purge = AuditRecord::RetentionPurge {
+            at_ms: 5,
+            class: "message_originals".into(),
+            cutoff_ms: 3,
+            count: 2,
+        };
+        assert_eq!(
+            String::from_utf8(purge.encode()).unwrap(),
+            r#"{"at_ms":5,"class":"message_originals","count":2,"cutoff_ms":3,"type":"retention_purge","v":2}"#
+        );
+        let rotation = AuditRecord::KeyRotation {
+            at_ms: 5,
+            key_id: "0123456789abcdef".into(),
+            rewrapped: 7,
+            remaining: 0,
+        };
+        assert_eq!(
+            String::from_utf8(rotation.encode()).unwrap(),
+            r#"{"at_ms":5,"key_id":"0123456789abcdef","remaining":0,"rewrapped":7,"type":"key_rotation","v":2}"#
+        );
     }
 }

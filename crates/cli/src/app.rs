@@ -102,6 +102,23 @@ pub fn master_key_path(config: &CandorConfig) -> PathBuf {
     )
 }
 
+/// The master key (created on first start) with the previous ones still in use during a
+/// rotation.
+///
+/// # Errors
+///
+/// When a key file cannot be read (or the master key created).
+pub fn master_key(config: &CandorConfig) -> anyhow::Result<MasterKey> {
+    let current = load_or_create_secret(&master_key_path(config))?;
+    let previous = config
+        .privacy
+        .previous_master_key_files
+        .iter()
+        .map(|path| read_secret(path).context("privacy.previous_master_key_files"))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(MasterKey::from_bytes(current).with_previous(previous))
+}
+
 /// Where the checkpoint-signing key lives.
 pub fn signing_key_path(config: &CandorConfig) -> PathBuf {
     key_path(
@@ -224,7 +241,7 @@ pub fn load_intent_model(config: &CandorConfig) -> anyhow::Result<Option<Vec<u8>
 pub async fn build(config: &CandorConfig) -> anyhow::Result<(Arc<Pipeline>, Arc<Ledger>)> {
     let policy = load_policy(config)?;
     let key = PseudonymKey::from_bytes(load_or_create_secret(&pseudonym_key_path(config))?);
-    let master = MasterKey::from_bytes(load_or_create_secret(&master_key_path(config))?);
+    let master = master_key(config)?;
     let store = open_store(config).await?;
     let ledger = build_ledger(config, store.clone())?;
     let limits = Limits {

@@ -27,6 +27,49 @@ pub struct CandorConfig {
     pub log: LogSection,
     /// `[audit]`.
     pub audit: AuditSection,
+    /// `[retention]`.
+    pub retention: RetentionSection,
+    /// `[fairness]`.
+    pub fairness: FairnessSection,
+}
+
+/// `[fairness]`: the group audits `serve` runs on its own (the limits they judge by are in
+/// `docs/specs/fairness.md`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct FairnessSection {
+    /// How often `serve` audits the logged decisions per group, in minutes; 0 turns it off.
+    /// Each run is recorded in the audit log and its alerts counted in `/metrics`.
+    pub audit_interval_minutes: u64,
+    /// The days each scheduled audit covers, ending when it runs.
+    pub audit_window_days: u64,
+}
+
+impl Default for FairnessSection {
+    fn default() -> Self {
+        FairnessSection {
+            audit_interval_minutes: 1440,
+            audit_window_days: 30,
+        }
+    }
+}
+
+/// `[retention]`: when `serve` purges data past its retention (the periods themselves are
+/// policy: `[retention]` in `policy.toml`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionSection {
+    /// How often `serve` purges, in minutes; 0 turns the scheduled purge off
+    /// (`candor retention purge` still works).
+    pub purge_interval_minutes: u64,
+}
+
+impl Default for RetentionSection {
+    fn default() -> Self {
+        RetentionSection {
+            purge_interval_minutes: 60,
+        }
+    }
 }
 
 /// `[audit]`.
@@ -67,6 +110,11 @@ pub struct ServerSection {
     /// Whether `/metrics` may be read without a token (for a Prometheus scraper on a private
     /// network). When false it needs a supervisor, ai_officer or admin token.
     pub public_metrics: bool,
+    /// How long a session from `POST /v1/sessions` lasts, in hours.
+    pub session_hours: u32,
+    /// Origins whose pages may call the API from a browser (`https://host[:port]`); empty:
+    /// no CORS headers at all, so only pages of Candor's own origin can.
+    pub cors_allowed_origins: Vec<String>,
 }
 
 impl Default for ServerSection {
@@ -76,6 +124,8 @@ impl Default for ServerSection {
             max_body_bytes: 64 * 1024,
             shutdown_grace_secs: 10,
             public_metrics: true,
+            session_hours: 8,
+            cors_allowed_origins: Vec::new(),
         }
     }
 }
@@ -136,6 +186,10 @@ pub struct PrivacySection {
     /// `DATA_DIR/keys/master.key`, created on first start. Keep it off the database's disk in
     /// production (a mounted secret); nodes sharing one PostgreSQL must share it.
     pub master_key_file: PathBuf,
+    /// Master keys that may still wrap some data keys while a rotation is under way
+    /// (`candor keys rotate`): they unwrap, never wrap. Remove them once rotate reports zero
+    /// left.
+    pub previous_master_key_files: Vec<PathBuf>,
 }
 
 /// `[log]`.
@@ -223,6 +277,14 @@ impl CandorConfig {
         if !(1024..=64 * 1024 * 1024).contains(&self.server.max_body_bytes) {
             problems.push("server.max_body_bytes: must be between 1024 and 67108864".to_owned());
         }
+        if !(1..=24 * 30).contains(&self.server.session_hours) {
+            problems.push("server.session_hours: must be between 1 and 720 (30 days)".to_owned());
+        }
+        for origin in &self.server.cors_allowed_origins {
+            if let Err(e) = candor_server::parse_origin(origin) {
+                problems.push(format!("server.cors_allowed_origins: {e}"));
+            }
+        }
         if !(1..=self.server.max_body_bytes).contains(&self.pipeline.max_text_bytes) {
             problems.push(
                 "pipeline.max_text_bytes: must be at least 1 and at most server.max_body_bytes"
@@ -239,6 +301,23 @@ impl CandorConfig {
         }
         if let Err(e) = self.storage.sqlite_sync.parse::<candor_store::SqliteSync>() {
             problems.push(format!("storage.sqlite_sync: {e}"));
+        }
+        if self.retention.purge_interval_minutes > 60 * 24 * 7 {
+            problems.push(
+                "retention.purge_interval_minutes: must be at most 10080 (a week); 0 turns it off"
+                    .to_owned(),
+            );
+        }
+        if !(1..=3660).contains(&self.fairness.audit_window_days) {
+            problems.push(
+                "fairness.audit_window_days: must be between 1 and 3660 (ten years)".to_owned(),
+            );
+        }
+        if self.fairness.audit_interval_minutes > 60 * 24 * 366 {
+            problems.push(
+                "fairness.audit_interval_minutes: must be at most 527040 (a year); 0 turns it off"
+                    .to_owned(),
+            );
         }
         if !matches!(self.log.format.as_str(), "text" | "json") {
             problems.push(format!(
@@ -264,13 +343,43 @@ mod tests {
     }
 
     #[test]
+    fn fairness_schedule_defaults_to_daily_over_30_days_and_is_checked() {
+        let c = CandorConfig::default();
+        assert_eq!(
+            (
+                c.fairness.audit_interval_minutes,
+                c.fairness.audit_window_days
+            ),
+            (1440, 30)
+        );
+        let mut c = CandorConfig::default();
+        c.fairness.audit_window_days = 0;
+        c.fairness.audit_interval_minutes = 10_000_000;
+        let err = c.validate().unwrap_err().to_string();
+        assert!(err.contains("fairness.audit_window_days"), "{err}");
+        assert!(err.contains("fairness.audit_interval_minutes"), "{err}");
+        c.fairness.audit_window_days = 7;
+        c.fairness.audit_interval_minutes = 0;
+        c.validate().unwrap();
+    }
+
+    #[test]
     fn every_problem_is_reported() {
         let mut c = CandorConfig::default();
         c.server.addr = "nowhere".into();
         c.storage.database_url = "mysql://x".into();
         c.log.format = "xml".into();
+        c.server.session_hours = 0;
+        c.server.cors_allowed_origins = vec!["https://ok.example".into(), "*".into()];
         let err = c.validate().unwrap_err().to_string();
-        for needle in ["server.addr", "storage.database_url", "log.format"] {
+        assert!(!err.contains("ok.example"), "{err}");
+        for needle in [
+            "server.addr",
+            "storage.database_url",
+            "log.format",
+            "server.session_hours",
+            "server.cors_allowed_origins: `*`",
+        ] {
             assert!(err.contains(needle), "{err}");
         }
     }
@@ -312,5 +421,29 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn the_purge_interval_and_previous_master_keys_are_settings() {
+        assert_eq!(CandorConfig::default().retention.purge_interval_minutes, 60);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("candor.toml");
+        std::fs::write(
+            &path,
+            "[retention]\npurge_interval_minutes = 0\n[privacy]\nprevious_master_key_files = [\"old.key\"]\n",
+        )
+        .unwrap();
+        let c = CandorConfig::load(Some(&path), &Overrides::default()).unwrap();
+        assert_eq!(c.retention.purge_interval_minutes, 0);
+        assert_eq!(
+            c.privacy.previous_master_key_files,
+            vec![PathBuf::from("old.key")]
+        );
+        std::fs::write(&path, "[retention]\npurge_interval_minutes = 20000\n").unwrap();
+        let err = format!(
+            "{:#}",
+            CandorConfig::load(Some(&path), &Overrides::default()).unwrap_err()
+        );
+        assert!(err.contains("retention.purge_interval_minutes"), "{err}");
     }
 }

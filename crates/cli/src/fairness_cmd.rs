@@ -7,38 +7,38 @@
 //! never touches the real log. Every message is a new conversation of a new customer, so one
 //! probe cannot influence the next.
 //!
-//! `--since PERIOD` reads the decision records of the audit log from the configured store and
-//! audits them per language, channel and the metadata keys `tenure_band` and `region`.
+//! `--since PERIOD` audits the decisions logged in the period per language, channel and the
+//! metadata keys `tenure_band` and `region` (`candor_pipeline::fairness_audit`, which the
+//! server's `/v1/fairness/report` and scheduled audits share), and appends a `fairness_audit`
+//! record of the run to the audit log.
 //!
 //! The run fails (returns `false`) when a flip rate is above `--max-flip-rate` or the group
 //! audit raised an alert, so that a schedule or CI job notices.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use candor_core::{Channel, Decision, Route, Timestamp};
+use candor_core::{Channel, Decision, Route};
 use candor_fairness::runner::{FlipRates, ProbeReport};
 use candor_fairness::{
-    AuditConfig, AuditRow, FairnessReport, GroupAuditReport, Probe, ProbeLists, ProbeOutcome,
-    Variant, baseline, parse_probes, run_probes, shipped_probes, variants,
+    AuditConfig, FairnessReport, GroupAuditReport, Probe, ProbeLists, ProbeOutcome, Variant,
+    baseline, parse_probes, run_probes, shipped_probes, variants,
 };
 use candor_pii::PseudonymKey;
+use candor_pipeline::fairness_audit::{self, GatherProgress, Window};
 use candor_pipeline::vault::MasterKey;
 use candor_pipeline::{Inbound, Limits, Pipeline};
-use candor_store::{ConversationState, EventKind, SqliteStore, SqliteSync, Store};
+use candor_store::{SqliteStore, SqliteSync, Store};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Value, json};
-use uuid::Uuid;
 
 use crate::config::CandorConfig;
 
-/// Metadata keys of a message that become audit groups (besides language and channel).
-pub const METADATA_GROUPS: [&str; 2] = ["tenure_band", "region"];
+pub use candor_pipeline::fairness_audit::{METADATA_GROUPS, priority_band};
 
 /// The report's format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -98,38 +98,7 @@ fn parse_channel(s: &str) -> Result<Channel, String> {
 ///
 /// When the text is not a whole number followed by `m`, `h`, `d` or `w`.
 pub fn parse_period(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
-    let split = s.len().saturating_sub(1);
-    let (n, unit) = s.split_at(split);
-    let n: u64 = n
-        .parse()
-        .map_err(|_| format!("`{s}` is not a period (e.g. 30d, 12h, 2w, 90m)"))?;
-    let minutes = match unit {
-        "m" => 1,
-        "h" => 60,
-        "d" => 24 * 60,
-        "w" => 7 * 24 * 60,
-        _ => return Err(format!("`{s}`: the unit must be m, h, d or w")),
-    };
-    Ok(Duration::from_secs(n.saturating_mul(minutes * 60)))
-}
-
-/// The priority band of a queue priority score.
-///
-/// At decision time the score is `60 / service_level_minutes + 0.5 × frustration + 0.5 ×
-/// urgent` (`crates/pipeline/src/priority.rs`), so the bands' lower bounds are the scores of
-/// a calm request with a 60, 120 and 240 minute service level: a message is in band `urgent`
-/// when its needs rank it with an hour's service level or sooner, and so on.
-pub fn priority_band(score: f64) -> &'static str {
-    if score >= 1.0 {
-        "urgent"
-    } else if score >= 0.5 {
-        "high"
-    } else if score >= 0.25 {
-        "normal"
-    } else {
-        "low"
-    }
+    fairness_audit::parse_period(s).map_err(|e| e.to_string())
 }
 
 /// What a probe's decision was, in the fairness crate's terms.
@@ -524,152 +493,41 @@ pub(crate) async fn probe_candidate(
     report.map_err(|e| anyhow::anyhow!("{e}"))
 }
 
-/// One decision record of the audit log, read as JSON (`docs/specs/audit-record.md`).
-struct LoggedDecision {
-    message_id: String,
-    conversation_id: String,
-    received_at: i64,
-    groups: BTreeMap<String, String>,
-    escalated: bool,
-    bot_answered: bool,
-}
-
-fn logged_decision(record: &Value) -> Option<LoggedDecision> {
-    let s = |k: &str| record.get(k).and_then(Value::as_str);
-    let mut groups = BTreeMap::new();
-    groups.insert(
-        "language".to_owned(),
-        s("language").unwrap_or("unknown").to_owned(),
-    );
-    groups.insert("channel".to_owned(), s("channel")?.to_owned());
-    let route = s("route")?;
-    Some(LoggedDecision {
-        message_id: s("message_id")?.to_owned(),
-        conversation_id: s("conversation_id")?.to_owned(),
-        received_at: record.get("received_at_ms")?.as_i64()?,
-        groups,
-        escalated: route == Route::Human.as_str(),
-        bot_answered: route == Route::Bot.as_str() && s("reply_article").is_some(),
-    })
-}
-
-/// The `tenure_band` and `region` of a message's metadata, when they are strings or numbers.
-fn metadata_groups(metadata: &str) -> Vec<(String, String)> {
-    let Ok(Value::Object(map)) = serde_json::from_str::<Value>(metadata) else {
-        return Vec::new();
-    };
-    METADATA_GROUPS
-        .iter()
-        .filter_map(|k| match map.get(*k)? {
-            Value::String(s) if !s.is_empty() => Some((k.to_string(), s.clone())),
-            Value::Number(n) => Some((k.to_string(), n.to_string())),
-            _ => None,
-        })
-        .collect()
-}
-
-/// Audits the decisions logged since `period` ago, per language, channel and metadata group.
+/// Audits the decisions logged since `period` ago, per language, channel and metadata group,
+/// and records the run in the audit log.
 async fn audit_since(
     args: &FairnessArgs,
     config: &CandorConfig,
     period: Duration,
 ) -> anyhow::Result<GroupAuditReport> {
-    const BATCH: u32 = 1000;
-    let cutoff = Pipeline::now().0 - i64::try_from(period.as_millis()).unwrap_or(i64::MAX);
     let store = crate::app::open_store(config).await?;
-    let size = store.audit_size().await?;
-
-    // The audit log is the one place that lists every decision in order; messages and
-    // conversation events add what the records leave out (metadata, priority, pick-up time).
-    let bar = progress(size, "reading the audit log");
-    let mut decisions = Vec::new();
-    let mut overridden = HashSet::new();
-    let mut from = 0;
-    while from < size {
-        let entries = store.audit_entries(from, BATCH).await?;
-        if entries.is_empty() {
-            break;
-        }
-        for e in &entries {
-            let Ok(record) = serde_json::from_slice::<Value>(&e.payload) else {
-                bail!("audit entry {} is not JSON", e.index);
-            };
-            match record.get("type").and_then(Value::as_str) {
-                Some("decision") => {
-                    if let Some(d) = logged_decision(&record)
-                        && d.received_at >= cutoff
-                    {
-                        decisions.push(d);
-                    }
-                }
-                Some("override") => {
-                    if let Some(id) = record.get("message_id").and_then(Value::as_str) {
-                        overridden.insert(id.to_owned());
-                    }
-                }
-                _ => {}
-            }
-        }
-        from += entries.len() as u64;
-        bar.set_position(from);
-    }
-    bar.finish_and_clear();
-
-    let bar = progress(decisions.len() as u64, "reading decisions");
-    let mut pickups: HashMap<String, Vec<Timestamp>> = HashMap::new();
-    let mut rows = Vec::with_capacity(decisions.len());
-    for mut d in decisions {
-        let mut band = None;
-        // An erased message is gone from the store; its record still counts, without metadata.
-        if let Ok(id) = Uuid::parse_str(&d.message_id)
-            && let Some(m) = store.message(id).await?
-        {
-            if let Some(meta) = &m.metadata {
-                d.groups.extend(metadata_groups(meta));
-            }
-            band = m
-                .decision
-                .priority
-                .as_ref()
-                .map(|p| priority_band(p.score).to_owned());
-        }
-        let minutes_to_person = if d.escalated {
-            if !pickups.contains_key(&d.conversation_id) {
-                let claimed = store
-                    .events(&d.conversation_id)
-                    .await?
-                    .into_iter()
-                    .filter(|e| {
-                        e.kind == EventKind::State
-                            && e.to_state == Some(ConversationState::Assigned)
-                    })
-                    .map(|e| e.at)
-                    .collect();
-                pickups.insert(d.conversation_id.clone(), claimed);
-            }
-            pickups[&d.conversation_id]
-                .iter()
-                .find(|at| at.0 >= d.received_at)
-                .map(|at| (at.0 - d.received_at) as f64 / 60_000.0)
-        } else {
-            None
-        };
-        rows.push(AuditRow {
-            overridden: overridden.contains(&d.message_id),
-            groups: d.groups,
-            escalated: d.escalated,
-            bot_answered: d.bot_answered,
-            priority_band: band,
-            minutes_to_person,
-        });
-        bar.inc(1);
-    }
-    bar.finish_and_clear();
+    let window = Window::last(period, Pipeline::now());
     let audit_config = AuditConfig {
         min_group_size: args.min_group_size,
         ..AuditConfig::default()
     };
-    Ok(candor_fairness::group_audit(&rows, &audit_config))
+    let (mut log_bar, mut decision_bar) = (None::<ProgressBar>, None::<ProgressBar>);
+    let report = fairness_audit::audit_window(store.as_ref(), window, &audit_config, |p| match p {
+        GatherProgress::Log { read, of } => log_bar
+            .get_or_insert_with(|| progress(of, "reading the audit log"))
+            .set_position(read),
+        GatherProgress::Decisions { read, of } => {
+            if let Some(bar) = log_bar.take() {
+                bar.finish_and_clear();
+            }
+            decision_bar
+                .get_or_insert_with(|| progress(of, "reading decisions"))
+                .set_position(read);
+        }
+    })
+    .await?;
+    for bar in [log_bar, decision_bar].into_iter().flatten() {
+        bar.finish_and_clear();
+    }
+    fairness_audit::record_audit(store.as_ref(), &report, window, "cli", Pipeline::now())
+        .await
+        .context("cannot record the audit in the audit log")?;
+    Ok(report)
 }
 
 #[cfg(test)]
@@ -685,49 +543,5 @@ mod tests {
         for bad in ["", "d", "30", "30y", "-1d", "1.5d"] {
             assert!(parse_period(bad).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn bands_follow_the_service_levels() {
-        // 60 / SLA for a calm, non-urgent request.
-        assert_eq!(priority_band(60.0 / 60.0), "urgent");
-        assert_eq!(priority_band(60.0 / 120.0), "high");
-        assert_eq!(priority_band(60.0 / 240.0), "normal");
-        assert_eq!(priority_band(60.0 / 480.0), "low");
-        // Urgency lifts a 480-minute request by two bands.
-        assert_eq!(priority_band(60.0 / 480.0 + 0.5), "high");
-    }
-
-    #[test]
-    fn metadata_groups_take_only_the_known_keys() {
-        let g = metadata_groups(r#"{"tenure_band": "new", "region": 7, "name": "x", "vip": true}"#);
-        assert_eq!(
-            g,
-            [
-                ("tenure_band".to_owned(), "new".to_owned()),
-                ("region".to_owned(), "7".to_owned())
-            ]
-        );
-        assert!(metadata_groups("not json").is_empty());
-        assert!(metadata_groups(r#"{"region": ""}"#).is_empty());
-    }
-
-    #[test]
-    fn decision_records_give_language_channel_and_outcomes() {
-        let record = json!({
-            "type": "decision", "message_id": "m1", "conversation_id": "c1",
-            "received_at_ms": 5, "channel": "chat", "language": null, "route": "bot",
-            "reply_article": "password-reset@1",
-        });
-        let d = logged_decision(&record).unwrap();
-        assert_eq!(d.groups["language"], "unknown");
-        assert_eq!(d.groups["channel"], "chat");
-        assert!(d.bot_answered && !d.escalated);
-        let mut human = record.clone();
-        human["route"] = json!("human");
-        human["reply_article"] = Value::Null;
-        let d = logged_decision(&human).unwrap();
-        assert!(d.escalated && !d.bot_answered);
-        assert!(logged_decision(&json!({"type": "decision"})).is_none());
     }
 }

@@ -9,11 +9,14 @@ pub mod demo;
 pub mod fairness_cmd;
 mod jsonl;
 pub mod kb_cmd;
+pub mod keys_cmd;
 pub mod pii_cmd;
+pub mod retention_cmd;
 pub mod serve;
 pub mod token_cmd;
 pub mod train_cmd;
 pub mod triage;
+pub mod user_cmd;
 
 use anyhow::Context;
 use tracing_subscriber::EnvFilter;

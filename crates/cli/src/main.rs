@@ -101,12 +101,22 @@ enum Command {
     /// Create, list and revoke API tokens (each grants one role).
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Accounts for people, who log in with a password (POST /v1/sessions).
+    #[command(subcommand)]
+    User(UserCommand),
     /// Manage the knowledge base the bot answers from.
     #[command(subcommand)]
     Kb(KbCommand),
-    /// Data-subject rights: export or erase everything held about a customer.
+    /// Data-subject rights: export or erase everything held about a customer; record and show
+    /// their consent.
     #[command(subcommand)]
     Customer(CustomerCommand),
+    /// Purge data older than its retention period (`[retention]` in the policy).
+    #[command(subcommand)]
+    Retention(RetentionCommand),
+    /// Re-wrap every customer's data key with a new master key.
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Find and pseudonymise personal data in texts, without a server or database.
     #[command(
         subcommand,
@@ -141,6 +151,82 @@ enum CustomerCommand {
         #[command(flatten)]
         common: Common,
     },
+    /// Record that a customer grants or withdraws consent to one purpose (with a
+    /// `consent_change` audit record), then print their consent as JSON.
+    #[command(
+        after_help = "Example:\n  candor customer consent cust-123 --purpose model_training --withdraw --source 'phone call 2026-11-20'"
+    )]
+    Consent {
+        /// The customer id.
+        id: String,
+        /// The purpose.
+        #[arg(long, value_parser = ["ai_triage", "ai_answers", "analytics", "model_training"])]
+        purpose: String,
+        /// The customer gives consent.
+        #[arg(
+            long,
+            conflicts_with = "withdraw",
+            required_unless_present = "withdraw"
+        )]
+        grant: bool,
+        /// The customer withdraws consent.
+        #[arg(long)]
+        withdraw: bool,
+        /// How it was given, recorded with the change.
+        #[arg(long, default_value = "cli")]
+        source: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Print a customer's consent in force per purpose and its history as JSON (the same as
+    /// `GET /v1/customers/{id}/consent`).
+    #[command(after_help = "Example:\n  candor customer consents cust-123")]
+    Consents {
+        /// The customer id.
+        id: String,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+#[derive(Subcommand)]
+enum RetentionCommand {
+    /// Purge, per data class, everything older than its retention period; every batch is one
+    /// transaction with a `retention_purge` audit record. `serve` does the same every
+    /// `retention.purge_interval_minutes`.
+    #[command(
+        after_help = "Prints per class how many items expired and the oldest of them; a real run also prints the audit records.\n\nExample:\n  candor retention purge --dry-run\n  candor retention purge --database-url postgres://candor@db:5432/candor"
+    )]
+    Purge {
+        /// Only count and show what would be purged; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Re-wrap every customer's data key with a new master key, in batches, while nodes keep
+    /// serving; re-running continues where a run stopped. Prints the steps to finish.
+    #[command(
+        after_help = "Zero downtime with running nodes:\n  1. candor keys rotate --new-key-file NEW --create-only\n  2. on every node: privacy.master_key_file = NEW, privacy.previous_master_key_files = [OLD]; restart one at a time\n  3. candor keys rotate   (again until it reports 0 left)\n  4. empty privacy.previous_master_key_files\n\nExample:\n  candor keys rotate --new-key-file /run/secrets/master-2027.key"
+    )]
+    Rotate {
+        /// The new master key (64 hex digits); created, readable by the owner only, if missing
+        /// [default: privacy.master_key_file].
+        #[arg(long, value_name = "PATH")]
+        new_key_file: Option<PathBuf>,
+        /// Data keys per transaction.
+        #[arg(long, value_name = "N", default_value_t = candor_pipeline::rotation::ROTATION_BATCH)]
+        batch_size: u32,
+        /// Only create the new key file and print the steps; re-wrap nothing.
+        #[arg(long)]
+        create_only: bool,
+        #[command(flatten)]
+        common: Common,
+    },
 }
 
 #[derive(Subcommand)]
@@ -162,15 +248,18 @@ enum KbCommand {
 enum TokenCommand {
     /// Create a token; its secret is printed once on stdout.
     #[command(
-        after_help = "Roles: channel (submits messages), agent, supervisor, ai_officer, dpo, admin.\n\nExample:\n  candor token create --name first-admin --role admin\n  candor token create --name chat-widget --role channel --database-url postgres://candor@db:5432/candor"
+        after_help = "Roles: channel (submits messages), agent, supervisor, ai_officer, dpo, admin.\n\nExample:\n  candor token create --name first-admin --role admin\n  candor token create --name chat-widget --role channel --database-url postgres://candor@db:5432/candor\n  candor token create --name contractor --role agent --expires-in 30"
     )]
     Create {
-        /// What the token is for.
+        /// What the token is for [default: the role's name].
         #[arg(long)]
-        name: String,
+        name: Option<String>,
         /// The role it grants.
         #[arg(long)]
         role: String,
+        /// Make it stop working after this many days (1 to 3650) [default: never].
+        #[arg(long, value_name = "DAYS")]
+        expires_in: Option<u32>,
         #[command(flatten)]
         common: Common,
     },
@@ -185,6 +274,40 @@ enum TokenCommand {
     Revoke {
         /// The token's id (from `candor token list`).
         id: String,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user; the password is read from CANDOR_PASSWORD if set, else one line of
+    /// standard input, and must be at least 12 characters.
+    #[command(
+        after_help = "Roles: agent, supervisor, ai_officer, dpo, admin (channel is for integrations' tokens).\nUsernames: 1 to 64 of ASCII letters, digits, `-`, `_`, `.`; compared case-insensitively.\n\nExample:\n  candor user create --username jane --role agent < password.txt\n  CANDOR_PASSWORD=\"$(cat secret)\" candor user create --username dpo-anna --role dpo"
+    )]
+    Create {
+        /// The login name.
+        #[arg(long)]
+        username: String,
+        /// The role the user's sessions grant.
+        #[arg(long)]
+        role: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// List users (never their password hashes).
+    #[command(after_help = "Example:\n  candor user list")]
+    List {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Disable a user: they cannot log in any more, and their open sessions are revoked.
+    #[command(after_help = "Example:\n  candor user disable --username jane")]
+    Disable {
+        /// The login name.
+        #[arg(long)]
+        username: String,
         #[command(flatten)]
         common: Common,
     },
@@ -299,11 +422,30 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let config = load(common, None)?;
             candor::init_logging(&quiet_logs(&config))?;
             match &command {
-                TokenCommand::Create { name, role, .. } => {
-                    candor::token_cmd::create(&config, name, role).await?
-                }
+                TokenCommand::Create {
+                    name,
+                    role,
+                    expires_in,
+                    ..
+                } => candor::token_cmd::create(&config, name.as_deref(), role, *expires_in).await?,
                 TokenCommand::List { .. } => candor::token_cmd::list(&config).await?,
                 TokenCommand::Revoke { id, .. } => candor::token_cmd::revoke(&config, id).await?,
+            }
+        }
+        Command::User(command) => {
+            let (UserCommand::Create { common, .. }
+            | UserCommand::List { common }
+            | UserCommand::Disable { common, .. }) = &command;
+            let config = load(common, None)?;
+            candor::init_logging(&quiet_logs(&config))?;
+            match &command {
+                UserCommand::Create { username, role, .. } => {
+                    candor::user_cmd::create(&config, username, role).await?
+                }
+                UserCommand::List { .. } => candor::user_cmd::list(&config).await?,
+                UserCommand::Disable { username, .. } => {
+                    candor::user_cmd::disable(&config, username).await?
+                }
             }
         }
         Command::Customer(CustomerCommand::Export { id, common }) => {
@@ -322,6 +464,45 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             candor::init_logging(&quiet_logs(&config))?;
             config.pipeline.knowledge_base_dir = PathBuf::new();
             candor::customer_cmd::erase(&config, &id, &actor, yes).await?;
+        }
+        Command::Customer(CustomerCommand::Consent {
+            id,
+            purpose,
+            grant,
+            source,
+            common,
+            ..
+        }) => {
+            let mut config = load(&common, None)?;
+            candor::init_logging(&quiet_logs(&config))?;
+            config.pipeline.knowledge_base_dir = PathBuf::new();
+            candor::customer_cmd::consent(&config, &id, &purpose, grant, &source).await?;
+        }
+        Command::Customer(CustomerCommand::Consents { id, common }) => {
+            let mut config = load(&common, None)?;
+            candor::init_logging(&quiet_logs(&config))?;
+            config.pipeline.knowledge_base_dir = PathBuf::new();
+            candor::customer_cmd::consents(&config, &id).await?;
+        }
+        Command::Retention(RetentionCommand::Purge { dry_run, common }) => {
+            let config = load(&common, None)?;
+            candor::init_logging(&quiet_logs(&config))?;
+            candor::retention_cmd::purge(&config, dry_run).await?;
+        }
+        Command::Keys(KeysCommand::Rotate {
+            new_key_file,
+            batch_size,
+            create_only,
+            common,
+        }) => {
+            let config = load(&common, None)?;
+            candor::init_logging(&quiet_logs(&config))?;
+            let args = candor::keys_cmd::RotateArgs {
+                new_key_file,
+                batch_size,
+                create_only,
+            };
+            candor::keys_cmd::rotate(&config, &args).await?;
         }
         Command::Kb(KbCommand::Import { dir, common }) => {
             let mut config = load(&common, None)?;

@@ -20,6 +20,8 @@ pub struct Running {
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
     checkpoints: Option<JoinHandle<()>>,
+    purges: Option<JoinHandle<()>>,
+    fairness_audits: Option<JoinHandle<()>>,
     ledger: Arc<Ledger>,
     grace: Duration,
 }
@@ -54,6 +56,19 @@ pub fn start(
     config: &CandorConfig,
 ) -> anyhow::Result<Running> {
     let addr = listener.local_addr()?;
+    let cors_allowed_origins = config
+        .server
+        .cors_allowed_origins
+        .iter()
+        .map(|o| candor_server::parse_origin(o))
+        .collect::<Result<_, _>>()?;
+    let purge_minutes = config.retention.purge_interval_minutes;
+    let purges = (purge_minutes > 0).then(|| {
+        tokio::spawn(purge_periodically(
+            pipeline.clone(),
+            Duration::from_secs(purge_minutes * 60),
+        ))
+    });
     let state = Arc::new(AppState {
         pipeline,
         ledger: ledger.clone(),
@@ -61,7 +76,20 @@ pub fn start(
         config: ServerConfig {
             max_body_bytes: config.server.max_body_bytes,
             public_metrics: config.server.public_metrics,
+            session_lifetime: Duration::from_secs(u64::from(config.server.session_hours) * 3600),
+            cors_allowed_origins,
         },
+    });
+    let audit_minutes = config.fairness.audit_interval_minutes;
+    let fairness_audits = (audit_minutes > 0).then(|| {
+        candor_server::spawn_fairness_audits(
+            state.clone(),
+            candor_server::FairnessSchedule {
+                every: Duration::from_secs(audit_minutes * 60),
+                window: Duration::from_secs(config.fairness.audit_window_days * 86_400),
+                min_group_size: candor_fairness::AuditConfig::default().min_group_size,
+            },
+        )
     });
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(candor_server::serve(listener, state, async move {
@@ -79,6 +107,8 @@ pub fn start(
         stop: Some(stop),
         task,
         checkpoints,
+        purges,
+        fairness_audits,
         ledger,
         grace: Duration::from_secs(config.server.shutdown_grace_secs),
     })
@@ -97,6 +127,19 @@ async fn checkpoint_periodically(ledger: Arc<Ledger>, every: Duration) {
     }
 }
 
+/// Purges data past its retention at start and then every `every`. Each purge logs its counts
+/// and records every batch in the audit ledger; a failure is logged and retried next time.
+async fn purge_periodically(pipeline: Arc<Pipeline>, every: Duration) {
+    let mut ticker = tokio::time::interval(every);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        if let Err(e) = pipeline.purge_expired(Pipeline::now(), false).await {
+            tracing::warn!(error = %e, "Retention purge failed; will retry at the next interval");
+        }
+    }
+}
+
 impl Running {
     /// Stops accepting connections and waits (up to the grace period) for requests in flight.
     pub async fn stop(mut self) -> anyhow::Result<()> {
@@ -104,6 +147,14 @@ impl Running {
             let _ = stop.send(());
         }
         if let Some(task) = self.checkpoints.take() {
+            task.abort();
+        }
+        // A purge cut short rolls its open batch back; committed batches stay recorded.
+        if let Some(task) = self.purges.take() {
+            task.abort();
+        }
+        // An audit cut short records nothing: its record is appended in one transaction.
+        if let Some(task) = self.fairness_audits.take() {
             task.abort();
         }
         let served = match tokio::time::timeout(self.grace, &mut self.task).await {

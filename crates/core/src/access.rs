@@ -112,11 +112,15 @@ pub enum Action {
     ReadStaffExplanation,
     /// Read the customer explanation of a decision.
     ReadCustomerExplanation,
+    /// End one's own session (revoke the token one calls with).
+    EndSession,
+    /// Read group fairness audits of logged decisions (and record one on demand).
+    ReadFairness,
 }
 
 impl Action {
     /// Every action, in a stable order.
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 21] = [
         Action::SubmitMessage,
         Action::ReadMessage,
         Action::ReadConversation,
@@ -136,6 +140,8 @@ impl Action {
         Action::ManageKnowledgeBase,
         Action::ReadStaffExplanation,
         Action::ReadCustomerExplanation,
+        Action::EndSession,
+        Action::ReadFairness,
     ];
 
     /// A stable name, e.g. `read_queue`.
@@ -160,6 +166,8 @@ impl Action {
             Action::ManageKnowledgeBase => "manage_knowledge_base",
             Action::ReadStaffExplanation => "read_staff_explanation",
             Action::ReadCustomerExplanation => "read_customer_explanation",
+            Action::EndSession => "end_session",
+            Action::ReadFairness => "read_fairness",
         }
     }
 }
@@ -190,6 +198,10 @@ pub fn permits(role: Role, action: Action) -> bool {
         ReadCustomerExplanation => {
             matches!(role, Channel | Agent | Supervisor | AiOfficer | Dpo)
         }
+        // Sessions are for people; an integration's token is revoked by an admin.
+        EndSession => !matches!(role, Channel),
+        // Aggregates over decisions, no personal data: for those who lead, approve and operate.
+        ReadFairness => matches!(role, Supervisor | AiOfficer | Admin),
     }
 }
 

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::metrics::{BootstrapConfig, GroupCount, GroupMetrics, MetricsConfig, group_metrics};
+use crate::timeline::Timeline;
 
 /// One logged decision with the groups it belongs to.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +26,9 @@ pub struct AuditRow {
     pub minutes_to_person: Option<f64>,
     /// A person overrode the decision.
     pub overridden: bool,
+    /// When the decision was made, ms since the Unix epoch; rows without it are left out of the
+    /// timeline.
+    pub at_ms: Option<i64>,
 }
 
 /// Limits and sizes for [`group_audit`].
@@ -122,6 +126,10 @@ pub struct GroupAuditReport {
     pub attributes: BTreeMap<String, AttributeAudit>,
     /// Disparities above the limits.
     pub alerts: Vec<Alert>,
+    /// Outcomes per group over time, when the caller asked for them
+    /// ([`crate::timeline::timeline`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeline: Option<Timeline>,
 }
 
 /// Reads one binary outcome of a row.
@@ -230,6 +238,7 @@ pub fn group_audit(rows: &[AuditRow], config: &AuditConfig) -> GroupAuditReport 
         config: config.clone(),
         attributes,
         alerts,
+        timeline: None,
     }
 }
 
@@ -404,6 +413,7 @@ mod tests {
                     priority_band: Some(["low", "normal", "high"][(i % 10) % 3].to_owned()),
                     minutes_to_person: Some(10.0 + (i % 5) as f64),
                     overridden: i % 10 == 0,
+                    at_ms: None,
                 });
             }
         }

@@ -7,8 +7,9 @@
 //!   tenure, formality, typos) run through a caller's decision function, measuring flips.
 //! - [`audit`]: group audits of logged decisions with alerts, and the training-data balance
 //!   check.
-//! - [`report`]: JSON, Markdown and self-contained HTML with SVG charts and a plain-language
-//!   summary.
+//! - [`timeline`]: the audited outcomes per group per day (or week), with small groups as gaps.
+//! - [`report`]: JSON, Markdown and self-contained HTML with SVG charts (bars per group, lines
+//!   over time) and a plain-language summary.
 //!
 //! The crate does no IO except [`ProbeLists::from_dir`]; the shipped lists and probes are
 //! compiled in. See `docs/specs/fairness.md`.
@@ -42,6 +43,7 @@ pub mod probe;
 pub mod report;
 mod rng;
 pub mod runner;
+pub mod timeline;
 
 pub use audit::{
     AuditConfig, AuditRow, BalanceReport, GroupAuditReport, balance_check, group_audit,
@@ -53,3 +55,4 @@ pub use probe::{
 };
 pub use report::FairnessReport;
 pub use runner::{ProbeError, ProbeOutcome, ProbeReport, run_probes};
+pub use timeline::{Timeline, TimelineConfig, timeline};

@@ -3,12 +3,14 @@
 //! The HTML page has no scripts and no external resources: charts are inline SVG written here,
 //! and every piece of text is escaped, because probe texts and group names come from users.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use serde::Serialize;
 
 use crate::audit::{BalanceReport, GroupAuditReport};
 use crate::runner::ProbeReport;
+use crate::timeline::{Series, Timeline};
 
 /// Everything one fairness audit found; any part may be absent.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -262,8 +264,193 @@ impl FairnessReport {
                 }
             }
         }
+        if let Some(t) = self.audit.as_ref().and_then(|a| a.timeline.as_ref()) {
+            let _ = writeln!(
+                h,
+                "<h2>Over time</h2>\n<p>Each outcome per group and {} (UTC). A gap is a {} in which the group had fewer than {} decisions: too few to judge, so not drawn.</p>",
+                t.bucket, t.bucket, t.min_group_size
+            );
+            for (metric, attributes) in &t.metrics {
+                for (attr, groups) in attributes.iter().filter(|(_, g)| !g.is_empty()) {
+                    let title = format!("{} by {attr}, per {}", metric_name(metric), t.bucket);
+                    let _ = writeln!(h, "<h3>{}</h3>", esc(&title));
+                    h.push_str(&line_chart(t, metric, attr, groups));
+                }
+            }
+        }
         h.push_str("</body></html>\n");
         h
+    }
+}
+
+/// Colours for the groups' lines, told apart also by the legend's order.
+const PALETTE: [&str; 8] = [
+    "#4a7ab5", "#d9822b", "#3a9b5b", "#c33b3b", "#8a63b8", "#7f6a4d", "#d16aa8", "#6f6f6f",
+];
+
+/// A line chart of one outcome per group over the timeline's buckets: one line per group,
+/// broken where the group was too small to judge, with axes, their titles and a legend.
+fn line_chart(t: &Timeline, metric: &str, attr: &str, groups: &BTreeMap<String, Series>) -> String {
+    const LEFT: f64 = 64.0;
+    const TOP: f64 = 12.0;
+    const PLOT_W: f64 = 440.0;
+    const PLOT_H: f64 = 180.0;
+    const LEGEND_W: f64 = 200.0;
+    let minutes = metric == "minutes_to_person";
+    let top_value = if minutes {
+        let m = groups
+            .values()
+            .flat_map(|s| s.values.iter().flatten())
+            .fold(0.0_f64, |a, b| a.max(*b));
+        nice_ceiling(m)
+    } else {
+        1.0
+    };
+    let n = t.starts_ms.len();
+    let x = |i: usize| {
+        if n <= 1 {
+            LEFT + PLOT_W / 2.0
+        } else {
+            LEFT + PLOT_W * i as f64 / (n - 1) as f64
+        }
+    };
+    let y = |v: f64| TOP + PLOT_H * (1.0 - (v / top_value).clamp(0.0, 1.0));
+    let legend_h = 18.0 * groups.len() as f64 + TOP;
+    let height = (TOP + PLOT_H + 44.0).max(legend_h);
+    let width = LEFT + PLOT_W + 24.0 + LEGEND_W;
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"timeline\" data-metric=\"{}\" data-attribute=\"{}\" width=\"{width}\" height=\"{height}\" role=\"img\">\n<title>{}</title>\n",
+        esc(metric),
+        esc(attr),
+        esc(&format!(
+            "{} by {attr}, per {}",
+            metric_name(metric),
+            t.bucket
+        )),
+    );
+    let bottom = TOP + PLOT_H;
+    for k in 0..=4 {
+        let v = top_value * f64::from(k) / 4.0;
+        let label = if minutes {
+            format!("{v:.0}")
+        } else {
+            format!("{:.0}%", v * 100.0)
+        };
+        let _ = writeln!(
+            s,
+            "<line x1=\"{LEFT}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#e4e4e4\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" font-size=\"11\">{label}</text>",
+            LEFT + PLOT_W,
+            y(v),
+            y(v),
+            LEFT - 6.0,
+            y(v) + 4.0
+        );
+    }
+    let _ = writeln!(
+        s,
+        "<line x1=\"{LEFT}\" x2=\"{LEFT}\" y1=\"{TOP}\" y2=\"{bottom}\" stroke=\"#444\"/><line x1=\"{LEFT}\" x2=\"{:.1}\" y1=\"{bottom}\" y2=\"{bottom}\" stroke=\"#444\"/>",
+        LEFT + PLOT_W
+    );
+    let step = n.div_ceil(6).max(1);
+    for (i, label) in t.labels.iter().enumerate() {
+        if i % step == 0 || i + 1 == n {
+            let _ = writeln!(
+                s,
+                "<line x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{bottom}\" y2=\"{:.1}\" stroke=\"#444\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"10\">{}</text>",
+                x(i),
+                x(i),
+                bottom + 4.0,
+                x(i),
+                bottom + 16.0,
+                esc(label)
+            );
+        }
+    }
+    let x_title = if t.bucket == "week" {
+        "week starting (UTC)"
+    } else {
+        "day (UTC)"
+    };
+    let y_title = if minutes {
+        "mean minutes to a person"
+    } else {
+        "share of decisions"
+    };
+    let _ = writeln!(
+        s,
+        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"12\">{x_title}</text><text x=\"14\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"12\" transform=\"rotate(-90 14 {:.1})\">{y_title}</text>",
+        LEFT + PLOT_W / 2.0,
+        bottom + 36.0,
+        TOP + PLOT_H / 2.0,
+        TOP + PLOT_H / 2.0
+    );
+    for (k, (group, series)) in groups.iter().enumerate() {
+        let colour = PALETTE[k % PALETTE.len()];
+        let mut d = String::new();
+        let mut pen_down = false;
+        let mut dots = String::new();
+        for (i, v) in series.values.iter().enumerate() {
+            match v {
+                Some(v) => {
+                    let _ = write!(
+                        d,
+                        "{}{:.1} {:.1} ",
+                        if pen_down { "L" } else { "M" },
+                        x(i),
+                        y(*v)
+                    );
+                    let _ = write!(
+                        dots,
+                        "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"2.5\" fill=\"{colour}\"/>",
+                        x(i),
+                        y(*v)
+                    );
+                    pen_down = true;
+                }
+                None => pen_down = false,
+            }
+        }
+        if !d.is_empty() {
+            let _ = writeln!(
+                s,
+                "<path d=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"/>{dots}",
+                d.trim_end()
+            );
+        }
+        let ly = TOP + 18.0 * k as f64;
+        let lx = LEFT + PLOT_W + 24.0;
+        let judged = series.values.iter().any(Option::is_some);
+        let _ = writeln!(
+            s,
+            "<rect x=\"{lx}\" y=\"{ly}\" width=\"12\" height=\"12\" fill=\"{colour}\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\">{}{}</text>",
+            lx + 16.0,
+            ly + 10.0,
+            esc(group),
+            if judged { "" } else { " (too few to judge)" }
+        );
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
+/// The smallest 1, 2 or 5 times a power of ten that is at least `v` (1 for nothing to show).
+fn nice_ceiling(v: f64) -> f64 {
+    if !v.is_finite() || v <= 0.0 {
+        return 1.0;
+    }
+    let magnitude = 10f64.powf(v.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|f| f * magnitude)
+        .find(|c| *c >= v)
+        .unwrap_or(10.0 * magnitude)
+}
+
+fn metric_name(metric: &str) -> String {
+    match metric {
+        "minutes_to_person" => "minutes to a person".to_owned(),
+        "bot_answered" => "answered by the bot".to_owned(),
+        other => other.replace('_', " "),
     }
 }
 
@@ -407,6 +594,7 @@ mod tests {
                 priority_band: None,
                 minutes_to_person: None,
                 overridden: false,
+                at_ms: Some(i64::from(i) * 3_600_000),
             })
             .collect();
         FairnessReport {
@@ -456,6 +644,100 @@ mod tests {
         let md = r.to_markdown();
         assert!(md.contains("### Worst cases") && md.contains("| changed name |"));
         assert!(md.contains("| region | escalated | true |"));
+    }
+
+    /// Two regions over three days: north has 40 decisions a day, 20 of them escalated on
+    /// day 0 and 10 afterwards; south has 40 on day 0 and only 5 (too few) on day 1.
+    fn timed_audit() -> FairnessReport {
+        use crate::timeline::{DAY_MS, TimelineConfig, timeline};
+        let day0 = 20_000 * DAY_MS;
+        let mut rows = Vec::new();
+        let mut push = |day: i64, region: &str, n: usize, escalated: usize| {
+            for i in 0..n {
+                rows.push(AuditRow {
+                    groups: BTreeMap::from([("region".to_owned(), region.to_owned())]),
+                    escalated: i < escalated,
+                    bot_answered: i >= escalated,
+                    priority_band: None,
+                    minutes_to_person: (i < escalated).then_some(4.0 * (day + 1) as f64),
+                    overridden: false,
+                    at_ms: Some(day0 + day * DAY_MS + i as i64),
+                });
+            }
+        };
+        push(0, "north", 40, 20);
+        push(1, "north", 40, 10);
+        push(2, "north", 40, 10);
+        push(0, "<south>", 40, 10);
+        push(1, "<south>", 5, 5);
+        let config = AuditConfig {
+            min_group_size: 10,
+            ..AuditConfig::default()
+        };
+        let mut audit = group_audit(&rows, &config);
+        audit.timeline = Some(timeline(
+            &rows,
+            &TimelineConfig {
+                from_ms: day0,
+                to_ms: day0 + 3 * DAY_MS - 1,
+                min_group_size: 10,
+            },
+        ));
+        FairnessReport {
+            audit: Some(audit),
+            ..FairnessReport::default()
+        }
+    }
+
+    #[test]
+    fn html_has_one_line_chart_per_metric_with_gaps_for_small_groups() {
+        let html = timed_audit().to_html();
+        assert_eq!(html.matches("<svg").count(), html.matches("</svg>").count());
+        let charts: Vec<&str> = html
+            .split("<svg")
+            .skip(1)
+            .filter(|c| c.contains("class=\"timeline\""))
+            .collect();
+        assert_eq!(charts.len(), crate::timeline::TIMELINE_METRICS.len());
+        for metric in crate::timeline::TIMELINE_METRICS {
+            let chart = charts
+                .iter()
+                .find(|c| c.contains(&format!("data-metric=\"{metric}\"")))
+                .unwrap_or_else(|| panic!("no chart for {metric}"));
+            assert!(chart.contains("day (UTC)"), "{chart}");
+            assert!(chart.contains("&lt;south&gt;") && !chart.contains("<south>"));
+            assert!(
+                chart.contains(">north<"),
+                "legend names every group: {chart}"
+            );
+            // North has three judged days: one unbroken line through three points.
+            assert_eq!(chart.matches("<path").count(), 2, "{metric}: {chart}");
+            assert_eq!(chart.matches("<circle").count(), 4, "{metric}: {chart}");
+        }
+        // Ticks label the days.
+        assert!(html.contains("2024-10-04") && html.contains("2024-10-06"));
+    }
+
+    #[test]
+    fn json_groups_the_series_under_timeline() {
+        let v: serde_json::Value = serde_json::from_str(&timed_audit().to_json()).unwrap();
+        let t = &v["audit"]["timeline"];
+        assert_eq!(t["bucket"], "day");
+        assert_eq!(
+            t["labels"],
+            serde_json::json!(["2024-10-04", "2024-10-05", "2024-10-06"])
+        );
+        assert_eq!(
+            t["metrics"]["escalated"]["region"],
+            serde_json::json!({
+                "<south>": {"counts": [40, 5, 0], "values": [0.25, null, null]},
+                "north": {"counts": [40, 40, 40], "values": [0.5, 0.25, 0.25]},
+            })
+        );
+        assert_eq!(
+            t["metrics"]["minutes_to_person"]["region"]["north"],
+            serde_json::json!({"counts": [20, 10, 10], "values": [4.0, 8.0, 12.0]})
+        );
     }
 
     #[test]

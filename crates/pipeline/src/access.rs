@@ -1,4 +1,5 @@
-//! API tokens: issued with a role, shown once, kept only as a SHA-256 hash, revocable.
+//! API tokens: issued with a role, shown once, kept only as a SHA-256 hash, revocable, and
+//! optionally expiring.
 
 use candor_core::{Role, Timestamp};
 use candor_store::{Store, StoreError, StoredToken};
@@ -21,6 +22,36 @@ pub struct IssuedToken {
 #[error("token name must be 1 to 64 characters of letters, digits, `-`, `_`, `.`")]
 pub struct BadTokenName;
 
+/// An expiry that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a token must expire after 1 to {MAX_TOKEN_DAYS} days")]
+pub struct BadExpiry;
+
+/// The longest a token may be issued for, in days (about ten years): longer is "never", which
+/// is said by giving no expiry.
+pub const MAX_TOKEN_DAYS: u32 = 3650;
+
+/// The moment `days` days after `now`.
+///
+/// # Errors
+///
+/// When `days` is 0 or more than [`MAX_TOKEN_DAYS`].
+pub fn days_after(now: Timestamp, days: u32) -> Result<Timestamp, BadExpiry> {
+    if !(1..=MAX_TOKEN_DAYS).contains(&days) {
+        return Err(BadExpiry);
+    }
+    Ok(Timestamp(now.millis() + i64::from(days) * 86_400_000))
+}
+
+/// What a token is issued with besides its name and role.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TokenOptions {
+    /// When it stops working; `None`: when revoked, and not before.
+    pub expires_at: Option<Timestamp>,
+    /// The user a session token belongs to.
+    pub user_id: Option<String>,
+}
+
 /// Why a token could not be issued.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -28,6 +59,9 @@ pub enum IssueError {
     /// The name is unusable.
     #[error(transparent)]
     Name(#[from] BadTokenName),
+    /// The expiry is not after the moment of issue.
+    #[error(transparent)]
+    Expiry(#[from] BadExpiry),
     /// Storage failed.
     #[error("storage failed: {0}")]
     Store(#[from] StoreError),
@@ -39,7 +73,7 @@ pub fn token_hash(secret: &str) -> [u8; 32] {
     Sha256::digest(secret.as_bytes()).into()
 }
 
-/// Issues a new token with `role`.
+/// Issues a new token with `role` that works until revoked.
 ///
 /// # Errors
 ///
@@ -50,6 +84,21 @@ pub async fn issue_token(
     role: Role,
     now: Timestamp,
 ) -> Result<IssuedToken, IssueError> {
+    issue_token_with(store, name, role, now, TokenOptions::default()).await
+}
+
+/// Issues a new token with `role` and `options`.
+///
+/// # Errors
+///
+/// A bad name, an expiry not after `now`, or storage failure.
+pub async fn issue_token_with(
+    store: &dyn Store,
+    name: &str,
+    role: Role,
+    now: Timestamp,
+    options: TokenOptions,
+) -> Result<IssuedToken, IssueError> {
     let valid = !name.is_empty()
         && name.len() <= 64
         && name
@@ -57,6 +106,9 @@ pub async fn issue_token(
             .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
     if !valid {
         return Err(BadTokenName.into());
+    }
+    if options.expires_at.is_some_and(|e| e <= now) {
+        return Err(BadExpiry.into());
     }
     let secret = format!("{TOKEN_PREFIX}{}", hex::encode(rand::random::<[u8; 32]>()));
     let id = format!("tok_{}", hex::encode(rand::random::<[u8; 6]>()));
@@ -67,12 +119,27 @@ pub async fn issue_token(
         token_hash: token_hash(&secret),
         created_at: now,
         revoked_at: None,
+        expires_at: options.expires_at,
+        user_id: options.user_id,
     };
     store.create_token(&record).await?;
     Ok(IssuedToken { record, secret })
 }
 
-/// The unrevoked token a bearer secret belongs to.
+/// What a bearer secret turned out to be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenCheck {
+    /// A token that works now.
+    Valid(StoredToken),
+    /// No token has this secret.
+    Unknown,
+    /// The token was revoked (revocation wins over expiry).
+    Revoked,
+    /// The token's expiry has passed.
+    Expired,
+}
+
+/// Checks a bearer secret at `now`.
 ///
 /// # Errors
 ///
@@ -80,12 +147,15 @@ pub async fn issue_token(
 pub async fn authenticate(
     store: &dyn Store,
     secret: &str,
-) -> Result<Option<StoredToken>, StoreError> {
+    now: Timestamp,
+) -> Result<TokenCheck, StoreError> {
     if !secret.starts_with(TOKEN_PREFIX) {
-        return Ok(None);
+        return Ok(TokenCheck::Unknown);
     }
-    Ok(store
-        .token_by_hash(&token_hash(secret))
-        .await?
-        .filter(|t| t.revoked_at.is_none()))
+    Ok(match store.token_by_hash(&token_hash(secret)).await? {
+        None => TokenCheck::Unknown,
+        Some(t) if t.revoked_at.is_some() => TokenCheck::Revoked,
+        Some(t) if t.expires_at.is_some_and(|e| e <= now) => TokenCheck::Expired,
+        Some(t) => TokenCheck::Valid(t),
+    })
 }

@@ -12,6 +12,7 @@ use candor_core::{Decision, Lang, Route, Versions};
 use serde::{Deserialize, Serialize};
 
 use crate::Pipeline;
+use crate::retention::{Retention, RetentionClass};
 
 /// The shipped explanation texts, per language.
 const EXPLANATION_FILES: &[(&str, &str)] = &[
@@ -44,6 +45,12 @@ struct PolicyPageTexts {
     data: String,
     purposes: String,
     retention: String,
+    /// One class with a period: `{class}` and `{days}`.
+    retention_period: String,
+    /// One class kept until erased: `{class}`.
+    retention_kept: String,
+    /// The name of each retention class, for customers.
+    retention_classes: BTreeMap<String, String>,
     decisions: String,
     opt_out: String,
     reach_person: String,
@@ -171,6 +178,27 @@ pub fn for_customer(decision: &Decision, lang: Option<Lang>) -> CustomerExplanat
     }
 }
 
+/// Every class with its period, or that it is kept until erased, in the page's language.
+fn retention_periods(page: &PolicyPageTexts, retention: &Retention) -> String {
+    RetentionClass::ALL
+        .into_iter()
+        .map(|c| {
+            let name = page
+                .retention_classes
+                .get(c.as_str())
+                .map_or(c.as_str(), String::as_str);
+            match retention.days(c) {
+                Some(days) => page
+                    .retention_period
+                    .replace("{class}", name)
+                    .replace("{days}", &days.to_string()),
+                None => page.retention_kept.replace("{class}", name),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// The published AI policy, generated from the running configuration.
 #[derive(Debug, Clone, Serialize)]
 pub struct AiPolicy {
@@ -206,8 +234,8 @@ pub struct AiPolicyFacts {
     pub complaint_owner: String,
     /// Days until a complaint is due.
     pub complaint_due_days: u32,
-    /// Retention per data class; `None`: kept until erased (no purge configured).
-    pub retention_days: Option<u32>,
+    /// Retention in days per data class (every class); `None`: kept until erased.
+    pub retention_days: BTreeMap<&'static str, Option<u32>>,
     /// The versions in force.
     pub versions: BTreeMap<&'static str, String>,
 }
@@ -241,7 +269,11 @@ impl Pipeline {
                 "purposes",
                 page.purposes.replace("{purposes}", &purposes.join(", ")),
             ),
-            ("retention", page.retention.clone()),
+            (
+                "retention",
+                page.retention
+                    .replace("{periods}", &retention_periods(page, &p.retention)),
+            ),
             ("decisions", page.decisions.clone()),
             ("opt_out", page.opt_out.clone()),
             (
@@ -282,7 +314,10 @@ impl Pipeline {
             policy_text_version: p.consent.policy_text_version.clone(),
             complaint_owner: p.complaints.owner.clone(),
             complaint_due_days: p.complaints.due_days,
-            retention_days: None,
+            retention_days: RetentionClass::ALL
+                .into_iter()
+                .map(|c| (c.as_str(), p.retention.days(c)))
+                .collect(),
             versions: BTreeMap::from([
                 ("policy", p.version.clone()),
                 ("pipeline", self.pipeline_version.clone()),
@@ -373,5 +408,25 @@ mod tests {
             assert!(t.bot_answer.contains("{article}"), "{lang}");
         }
         assert_eq!(explanation_languages().len(), 4);
+    }
+
+    #[test]
+    fn every_language_names_every_retention_class_and_its_period() {
+        let retention = Retention::from_days([(RetentionClass::MessageOriginals, 30)]);
+        for (lang, t) in texts() {
+            let page = &t.policy_page;
+            for c in RetentionClass::ALL {
+                assert!(
+                    page.retention_classes.contains_key(c.as_str()),
+                    "explanations/{lang}.toml lacks policy_page.retention_classes.{}",
+                    c.as_str()
+                );
+            }
+            assert!(page.retention.contains("{periods}"), "{lang}");
+            let periods = retention_periods(page, &retention);
+            assert!(periods.contains("30"), "{lang}: {periods}");
+            assert!(!periods.contains('{'), "{lang}: {periods}");
+            assert_eq!(periods.split("; ").count(), 4, "{lang}: {periods}");
+        }
     }
 }

@@ -30,12 +30,16 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 pub mod access;
+pub mod accounts;
 mod decide;
 pub mod explain;
+pub mod fairness_audit;
 mod ledger;
 mod policy;
 pub mod priority;
 mod privacy;
+pub mod retention;
+pub mod rotation;
 pub mod service;
 mod stages;
 pub mod vault;

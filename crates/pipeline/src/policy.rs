@@ -41,6 +41,9 @@ pub struct PolicyConfig {
     /// Limits of the fairness checks.
     #[serde(default)]
     pub fairness: FairnessConfig,
+    /// Retention in days per data class; a class left out is kept until erased.
+    #[serde(default)]
+    pub retention: BTreeMap<String, u32>,
 }
 
 /// The `[fairness]` table.
@@ -211,6 +214,8 @@ pub struct Policy {
     pub texts: BTreeMap<Lang, TextsConfig>,
     /// Fairness limits.
     pub fairness: FairnessConfig,
+    /// Retention per data class.
+    pub retention: crate::retention::Retention,
     /// Content hash of the policy text: `sha256:` and 16 hex digits.
     pub version: String,
 }
@@ -422,6 +427,7 @@ impl Policy {
         }
 
         validate_service(&config, &languages, &mut problems);
+        let retention = crate::retention::Retention::from_config(&config.retention, &mut problems);
         let mut texts = BTreeMap::new();
         for (code, t) in &config.texts {
             match code.parse::<Lang>() {
@@ -444,6 +450,7 @@ impl Policy {
                 consent: config.consent,
                 texts,
                 fairness: config.fairness,
+                retention,
                 version,
             })
         } else {

@@ -4,6 +4,9 @@
 //! role × action matrix itself is [`candor_core::permits`]. A method and route not listed here
 //! is answered 405 before any handler runs, so a new endpoint is closed until someone decides
 //! who may use it.
+//!
+//! The token comes from `Authorization: Bearer`, or, for browsers, from the `candor_session`
+//! cookie that `POST /v1/sessions` sets (HttpOnly, so page scripts never see it).
 
 use std::sync::Arc;
 
@@ -12,6 +15,7 @@ use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use candor_core::{Action, Role, permits};
+use candor_pipeline::access::TokenCheck;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -59,6 +63,9 @@ pub(crate) fn access_for(method: &Method, path: Option<&str>, public_metrics: bo
         ("GET", "/v1/tokens") | ("POST", "/v1/tokens") | ("DELETE", "/v1/tokens/{id}") => {
             Access::Needs(Action::ManageTokens)
         }
+        // Logging in is how a person without a token gets one; the handler checks the password.
+        ("POST", "/v1/sessions") => Access::Public,
+        ("DELETE", "/v1/sessions") => Access::Needs(Action::EndSession),
         ("GET", "/v1/customers/{id}/export") => Access::Needs(Action::ExportCustomer),
         ("DELETE", "/v1/customers/{id}") => Access::Needs(Action::EraseCustomer),
         ("POST", "/v1/conversations/{id}/reveal") => Access::Needs(Action::RevealPii),
@@ -80,12 +87,28 @@ pub(crate) fn access_for(method: &Method, path: Option<&str>, public_metrics: bo
         }
         ("GET", "/v1/customers/{id}/consent") => Access::Needs(Action::ReadConversation),
         ("POST", "/v1/kb/articles") => Access::Needs(Action::ManageKnowledgeBase),
+        ("GET", "/v1/fairness/report") => Access::Needs(Action::ReadFairness),
         // The published AI policy is for everyone, customers first.
         ("GET", "/healthz") | ("GET", "/openapi.json") | ("GET", "/ai-policy") => Access::Public,
         ("GET", "/metrics") if public_metrics => Access::Public,
         ("GET", "/metrics") => Access::Needs(Action::ReadMetrics),
         _ => Access::Unlisted,
     }
+}
+
+/// The cookie a session's token travels in.
+pub(crate) const SESSION_COOKIE: &str = "candor_session";
+
+/// The `candor_session` cookie's value, if the request carries one.
+fn session_cookie(headers: &header::HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.trim())
 }
 
 fn unauthorized(code: &'static str, message: &str) -> Response {
@@ -117,24 +140,34 @@ pub(crate) async fn authorize(
         Access::Unlisted => return crate::routes::method_not_allowed().await.into_response(),
         Access::Needs(action) => action,
     };
-    let header = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let Some(secret) = header
-        .and_then(|h| h.strip_prefix("Bearer "))
-        .map(str::trim)
-    else {
+    // An explicit header wins over the cookie, so that a script with a token of its own is
+    // never silently acting as the browser's logged-in user.
+    let secret = match request.headers().get(header::AUTHORIZATION) {
+        Some(value) => value
+            .to_str()
+            .ok()
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .map(str::trim),
+        None => session_cookie(request.headers()),
+    };
+    let Some(secret) = secret else {
         return unauthorized(
             "missing_token",
-            "this endpoint needs `Authorization: Bearer <token>`",
+            "this endpoint needs `Authorization: Bearer <token>` or a session cookie",
         );
     };
-    let token = match candor_pipeline::access::authenticate(state.pipeline.store().as_ref(), secret)
-        .await
-    {
-        Ok(Some(token)) => token,
-        Ok(None) => return unauthorized("invalid_token", "the token is unknown or revoked"),
+    let checked = candor_pipeline::access::authenticate(
+        state.pipeline.store().as_ref(),
+        secret,
+        candor_pipeline::Pipeline::now(),
+    )
+    .await;
+    let token = match checked {
+        Ok(TokenCheck::Valid(token)) => token,
+        Ok(TokenCheck::Expired) => return unauthorized("expired_token", "the token has expired"),
+        Ok(TokenCheck::Unknown | TokenCheck::Revoked) => {
+            return unauthorized("invalid_token", "the token is unknown or revoked");
+        }
         Err(e) => return ApiError::from(e).into_response(),
     };
     if !permits(token.role, action) {
@@ -179,5 +212,30 @@ mod tests {
             access_for(&Method::GET, Some("/metrics"), false),
             Access::Needs(Action::ReadMetrics)
         );
+        assert_eq!(
+            access_for(&Method::POST, Some("/v1/sessions"), false),
+            Access::Public
+        );
+        assert_eq!(
+            access_for(&Method::DELETE, Some("/v1/sessions"), false),
+            Access::Needs(Action::EndSession)
+        );
+    }
+
+    #[test]
+    fn the_session_cookie_is_found_among_others() {
+        let mut headers = header::HeaderMap::new();
+        headers.append(header::COOKIE, "theme=dark".parse().unwrap());
+        headers.append(
+            header::COOKIE,
+            "x=1; candor_session=cnd_abc ; y=2".parse().unwrap(),
+        );
+        assert_eq!(session_cookie(&headers), Some("cnd_abc"));
+        let mut others = header::HeaderMap::new();
+        others.insert(
+            header::COOKIE,
+            "candor_session_old=cnd_x; session=cnd_y".parse().unwrap(),
+        );
+        assert_eq!(session_cookie(&others), None);
     }
 }

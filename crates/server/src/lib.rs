@@ -20,22 +20,28 @@ mod audit_routes;
 mod auth;
 pub mod dto;
 mod error;
+mod fairness_routes;
 mod metrics;
 mod policy_page;
 mod privacy_routes;
 mod routes;
 pub mod service_routes;
+mod session_routes;
 mod token_routes;
+mod transport;
 
 pub use audit_routes::{CheckpointView, ConsistencyView, EntryView, PublicKeyView, TreeHeadView};
 pub use auth::Caller;
 pub use error::{ApiError, ErrorBody, ErrorDetail};
+pub use fairness_routes::{FairnessSchedule, spawn_fairness_audits};
 pub use metrics::Metrics;
 pub use privacy_routes::{
     CustomerExportView, ErasureView, OriginalView, RevealRequest, RevealView, VaultValueView,
     erasure_view, export_view,
 };
+pub use session_routes::{SessionRequest, SessionView};
 pub use token_routes::{TokenCreated, TokenList, TokenRequest, TokenView};
+pub use transport::{BadOrigin, parse_origin};
 
 /// Settings of the HTTP server.
 #[derive(Debug, Clone)]
@@ -44,6 +50,10 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     /// Whether `/metrics` is readable without a token.
     pub public_metrics: bool,
+    /// How long a session from `POST /v1/sessions` lasts.
+    pub session_lifetime: std::time::Duration,
+    /// Origins (from [`parse_origin`]) whose pages may call the API; empty: same-origin only.
+    pub cors_allowed_origins: Vec<axum::http::HeaderValue>,
 }
 
 impl Default for ServerConfig {
@@ -51,6 +61,8 @@ impl Default for ServerConfig {
         ServerConfig {
             max_body_bytes: 64 * 1024,
             public_metrics: true,
+            session_lifetime: std::time::Duration::from_secs(8 * 3600),
+            cors_allowed_origins: Vec::new(),
         }
     }
 }
@@ -84,9 +96,12 @@ pub struct AppState {
         audit_routes::get_entry,
         audit_routes::get_consistency,
         audit_routes::get_public_key,
+        fairness_routes::get_report,
         token_routes::create_token,
         token_routes::list_tokens,
         token_routes::revoke_token,
+        session_routes::log_in,
+        session_routes::log_out,
         privacy_routes::export_customer,
         privacy_routes::erase_customer,
         privacy_routes::reveal,
@@ -112,11 +127,13 @@ pub struct AppState {
         (name = "operations", description = "Health and metrics"),
         (name = "audit", description = "The tamper-evident audit ledger: checkpoints and proofs"),
         (name = "tokens", description = "API tokens (admin)"),
+        (name = "sessions", description = "Log in and out with a username and password"),
         (name = "privacy", description = "Data-subject rights: export, erasure, reveal (dpo)"),
         (name = "agents", description = "The agent's side: claim, reply, resolve, override, feedback, hand-off"),
         (name = "complaints", description = "Complaints about AI decisions"),
         (name = "customers", description = "Customers' AI preference and consent"),
         (name = "knowledge base", description = "Articles the bot answers from"),
+        (name = "fairness", description = "Group audits of logged decisions (supervisor, ai_officer, admin)"),
     )
 )]
 pub struct ApiDoc;
@@ -138,7 +155,8 @@ impl utoipa::Modify for BearerAuth {
 /// The application.
 pub fn router(state: Arc<AppState>) -> Router {
     let limit = state.config.max_body_bytes;
-    Router::new()
+    let cors = transport::cors_layer(&state.config.cors_allowed_origins);
+    let app = Router::new()
         .route(
             "/v1/messages",
             post(routes::post_message).fallback(routes::method_not_allowed),
@@ -177,6 +195,12 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/v1/tokens",
             get(token_routes::list_tokens)
                 .post(token_routes::create_token)
+                .fallback(routes::method_not_allowed),
+        )
+        .route(
+            "/v1/sessions",
+            post(session_routes::log_in)
+                .delete(session_routes::log_out)
                 .fallback(routes::method_not_allowed),
         )
         .route(
@@ -238,6 +262,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             axum::routing::put(service_routes::put_consent).get(service_routes::get_consent),
         )
         .route("/v1/kb/articles", post(service_routes::post_articles))
+        .route("/v1/fairness/report", get(fairness_routes::get_report))
         .route("/ai-policy", get(policy_page::ai_policy))
         .route("/healthz", get(routes::healthz))
         .route("/metrics", get(routes::metrics))
@@ -264,7 +289,12 @@ pub fn router(state: Arc<AppState>) -> Router {
                 .into_response()
             },
         ))
-        .with_state(state)
+        .with_state(state);
+    // Outermost, so that a preflight is answered before authentication would refuse it.
+    match cors {
+        Some(cors) => app.layer(cors),
+        None => app,
+    }
 }
 
 /// Serves the application on `listener` until `shutdown` completes, then finishes the

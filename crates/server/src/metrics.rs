@@ -1,4 +1,5 @@
-//! Prometheus metrics: messages by route and language, stage latencies, errors.
+//! Prometheus metrics: messages by route and language, stage latencies, errors, fairness
+//! alerts.
 
 use std::time::Duration;
 
@@ -23,6 +24,12 @@ struct EscalationLabels {
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ComplaintLabels {
     status: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct FairnessAlertLabels {
+    metric: String,
+    group_attribute: String,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -51,6 +58,7 @@ pub struct Metrics {
     requests: Family<RequestLabels, Histogram>,
     escalations: Family<EscalationLabels, Counter>,
     complaints: Family<ComplaintLabels, Counter>,
+    fairness_alerts: Family<FairnessAlertLabels, Counter>,
 }
 
 fn latency_histogram() -> Histogram {
@@ -97,6 +105,12 @@ impl Default for Metrics {
             "Complaints about AI decisions filed (open) and resolved (upheld, rejected)",
             complaints.clone(),
         );
+        let fairness_alerts = Family::<FairnessAlertLabels, Counter>::default();
+        registry.register(
+            "fairness_alerts",
+            "Disparities above the limits found by recorded fairness audits, by outcome and group attribute",
+            fairness_alerts.clone(),
+        );
         for stage in Stage::ALL {
             let _ = stages.get_or_create(&StageLabels {
                 stage: stage.as_str(),
@@ -110,6 +124,7 @@ impl Default for Metrics {
             requests,
             escalations,
             complaints,
+            fairness_alerts,
         }
     }
 }
@@ -145,6 +160,15 @@ impl Metrics {
     pub(crate) fn complaint(&self, status: &'static str) {
         self.complaints
             .get_or_create(&ComplaintLabels { status })
+            .inc();
+    }
+
+    pub(crate) fn fairness_alert(&self, metric: &str, group_attribute: &str) {
+        self.fairness_alerts
+            .get_or_create(&FairnessAlertLabels {
+                metric: metric.to_owned(),
+                group_attribute: group_attribute.to_owned(),
+            })
             .inc();
     }
 

@@ -20,6 +20,29 @@ use crate::dto::{
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::{AppState, parse_json};
 
+/// The body, or the JSON error for one over the limit (`413 payload_too_large`) or one that
+/// could not be read.
+pub(crate) fn read_body(
+    body: Result<Bytes, BytesRejection>,
+    limit: usize,
+) -> Result<Bytes, ApiError> {
+    body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("request body is over the limit of {limit} bytes"),
+            )
+        } else {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "unreadable_body",
+                rejection.body_text(),
+            )
+        }
+    })
+}
+
 /// Submit a customer message: it is pseudonymised, understood, routed and recorded.
 #[utoipa::path(
     post,
@@ -51,24 +74,7 @@ pub(crate) async fn post_message(
             ));
         }
     }
-    let body = body.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                format!(
-                    "request body is over the limit of {} bytes",
-                    state.config.max_body_bytes
-                ),
-            )
-        } else {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "unreadable_body",
-                rejection.body_text(),
-            )
-        }
-    })?;
+    let body = read_body(body, state.config.max_body_bytes)?;
     let request: MessageRequest = parse_json(&body)?;
     let metadata = match request.metadata {
         None | Some(serde_json::Value::Null) => None,

@@ -613,6 +613,12 @@ fn status(granted: bool) -> String {
     if granted { "granted" } else { "withdrawn" }.to_owned()
 }
 
+/// The consent view of a customer, as `GET /v1/customers/{id}/consent` returns it (the CLI
+/// prints the same).
+pub fn consent_view(customer_id: String, c: &ConsentState) -> ConsentView {
+    ConsentView::new(customer_id, c)
+}
+
 impl ConsentView {
     fn new(customer_id: String, c: &ConsentState) -> ConsentView {
         ConsentView {

@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use candor_core::Role;
 use candor_pipeline::Pipeline;
-use candor_pipeline::access::{IssueError, issue_token};
+use candor_pipeline::access::{IssueError, TokenOptions, days_after, issue_token_with};
 use candor_store::StoredToken;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -24,6 +24,9 @@ pub struct TokenRequest {
     pub name: String,
     /// `channel`, `agent`, `supervisor`, `ai_officer`, `dpo` or `admin`.
     pub role: String,
+    /// Days until it stops working (1–3650); absent or `null`: it works until revoked.
+    #[serde(default)]
+    pub expires_in_days: Option<u32>,
 }
 
 /// A token, without its secret.
@@ -39,6 +42,8 @@ pub struct TokenView {
     pub created_at: String,
     /// When it was revoked, or `null`.
     pub revoked_at: Option<String>,
+    /// When it stops working, or `null` for never.
+    pub expires_at: Option<String>,
 }
 
 /// A token just created: `token` is shown this once and never again.
@@ -66,6 +71,7 @@ impl From<&StoredToken> for TokenView {
             role: t.role.as_str().to_owned(),
             created_at: crate::dto::rfc3339(t.created_at),
             revoked_at: t.revoked_at.map(crate::dto::rfc3339),
+            expires_at: t.expires_at.map(crate::dto::rfc3339),
         }
     }
 }
@@ -95,11 +101,29 @@ pub(crate) async fn create_token(
             )
             .with_field("role")
         })?;
-    let issued = issue_token(
+    let now = Pipeline::now();
+    let expires_at = request
+        .expires_in_days
+        .map(|days| days_after(now, days))
+        .transpose()
+        .map_err(|e| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_field",
+                format!("expires_in_days: {e}"),
+            )
+            .with_field("expires_in_days")
+        })?;
+    let options = TokenOptions {
+        expires_at,
+        user_id: None,
+    };
+    let issued = issue_token_with(
         state.pipeline.store().as_ref(),
         &request.name,
         role,
-        Pipeline::now(),
+        now,
+        options,
     )
     .await
     .map_err(|e| match e {

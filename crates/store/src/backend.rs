@@ -179,6 +179,9 @@ macro_rules! shared_store_impl {
             }
 
             crate::service::service_store_impl!($store);
+            crate::retention::retention_store_impl!($store);
+            crate::keys::key_store_impl!($store);
+            crate::accounts::account_store_impl!($store);
 
             fn decode_vault(row: &DbRow) -> Result<StoredVaultEntry, StoreError> {
                 let kind: String = row.try_get("kind")?;
@@ -193,6 +196,7 @@ macro_rules! shared_store_impl {
             fn decode_token(row: &DbRow) -> Result<StoredToken, StoreError> {
                 let role: String = row.try_get("role")?;
                 let revoked: Option<i64> = row.try_get("revoked_at_ms")?;
+                let expires: Option<i64> = row.try_get("expires_at_ms")?;
                 Ok(StoredToken {
                     id: row.try_get("id")?,
                     name: row.try_get("name")?,
@@ -200,6 +204,8 @@ macro_rules! shared_store_impl {
                     token_hash: hash32(row.try_get("token_hash")?, "api_tokens.token_hash")?,
                     created_at: Timestamp(row.try_get("created_at_ms")?),
                     revoked_at: revoked.map(Timestamp),
+                    expires_at: expires.map(Timestamp),
+                    user_id: row.try_get("user_id")?,
                 })
             }
 
@@ -790,7 +796,8 @@ macro_rules! shared_store_impl {
 
                 async fn create_token(&self, t: &StoredToken) -> Result<(), StoreError> {
                     sqlx::query(
-                        "INSERT INTO api_tokens (id, name, role, token_hash, created_at_ms, revoked_at_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+                        "INSERT INTO api_tokens (id, name, role, token_hash, created_at_ms, revoked_at_ms, expires_at_ms, user_id) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                     )
                     .bind(&t.id)
                     .bind(&t.name)
@@ -798,6 +805,8 @@ macro_rules! shared_store_impl {
                     .bind(&t.token_hash[..])
                     .bind(t.created_at.millis())
                     .bind(t.revoked_at.map(|r| r.millis()))
+                    .bind(t.expires_at.map(|e| e.millis()))
+                    .bind(t.user_id.as_deref())
                     .execute(self.writer())
                     .await?;
                     Ok(())
@@ -805,7 +814,8 @@ macro_rules! shared_store_impl {
 
                 async fn token_by_hash(&self, token_hash: &[u8; 32]) -> Result<Option<StoredToken>, StoreError> {
                     let row = sqlx::query(
-                        "SELECT id, name, role, token_hash, created_at_ms, revoked_at_ms FROM api_tokens WHERE token_hash = $1",
+                        "SELECT id, name, role, token_hash, created_at_ms, revoked_at_ms, expires_at_ms, user_id FROM api_tokens \
+                         WHERE token_hash = $1",
                     )
                     .bind(&token_hash[..])
                     .fetch_optional(self.reader())
@@ -815,7 +825,8 @@ macro_rules! shared_store_impl {
 
                 async fn tokens(&self) -> Result<Vec<StoredToken>, StoreError> {
                     let rows = sqlx::query(
-                        "SELECT id, name, role, token_hash, created_at_ms, revoked_at_ms FROM api_tokens ORDER BY created_at_ms, id",
+                        "SELECT id, name, role, token_hash, created_at_ms, revoked_at_ms, expires_at_ms, user_id FROM api_tokens \
+                         ORDER BY created_at_ms, id",
                     )
                     .fetch_all(self.reader())
                     .await?;

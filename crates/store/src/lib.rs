@@ -14,14 +14,22 @@ use async_trait::async_trait;
 use candor_core::{Channel, Decision, EntityKind, Lang, Role, Span, Timestamp};
 use uuid::Uuid;
 
+mod accounts;
 mod backend;
+mod keys;
 mod postgres;
+mod retention;
 mod service;
 mod sqlite;
 #[doc(hidden)]
 pub mod testing;
 
+pub use accounts::{AccountStore, StoredUser};
+pub use keys::{KeyStore, RewrappedKey};
 pub use postgres::PgStore;
+pub use retention::{
+    Expired, ExpiredItem, PurgeBatch, PurgeRecord, RetentionClass, RetentionStore,
+};
 pub use service::{
     AiPreference, Complaint, ComplaintResolution, ComplaintStatus, ConsentChange,
     ConversationEvent, ConversationState, EventKind, NewEvent, ServiceStore, StoredArticle,
@@ -262,6 +270,10 @@ pub struct StoredToken {
     pub created_at: Timestamp,
     /// When it was revoked, if it was.
     pub revoked_at: Option<Timestamp>,
+    /// When it stops working, if it ever does.
+    pub expires_at: Option<Timestamp>,
+    /// The user a session token was issued to; `None` for tokens made by an operator.
+    pub user_id: Option<String>,
 }
 
 /// Which database a store talks to.
@@ -285,7 +297,9 @@ impl Backend {
 
 /// Persistence for the message path. Implementations must be safe to share between tasks.
 #[async_trait]
-pub trait Store: ServiceStore + Send + Sync + 'static {
+pub trait Store:
+    ServiceStore + AccountStore + RetentionStore + KeyStore + Send + Sync + 'static
+{
     /// Which database this is.
     fn backend(&self) -> Backend;
 

@@ -70,6 +70,9 @@ impl SqliteStore {
                 SqliteSync::Normal => SqliteSynchronous::Normal,
             })
             .foreign_keys(true)
+            // Deleted content is overwritten with zeros, so that erased or purged data does not
+            // linger in free pages of the file.
+            .pragma("secure_delete", "ON")
             // Another process (a `candor triage` beside `candor serve`) may hold the write lock.
             .busy_timeout(Duration::from_secs(10));
         let writer = SqlitePoolOptions::new()

@@ -276,3 +276,29 @@ pub async fn tamper(target: &Target, tamper: Tamper) {
         }
     });
 }
+
+/// Moves everything recorded for a customer `by_ms` into the past (messages, their
+/// conversations and the events in them), as if it had been recorded then: retention tests
+/// need old data without waiting for it to age.
+///
+/// # Panics
+///
+/// When the database cannot be reached or a statement fails: this is test code.
+pub async fn backdate_customer(target: &Target, customer_id: &str, by_ms: i64) {
+    on_target!(target, |conn| {
+        for sql in [
+            "UPDATE messages SET received_at_ms = received_at_ms - $2 WHERE customer_id = $1",
+            "UPDATE conversation_events SET at_ms = at_ms - $2 \
+             WHERE conversation_id IN (SELECT id FROM conversations WHERE customer_id = $1)",
+            "UPDATE conversations SET created_at_ms = created_at_ms - $2, \
+             last_message_at_ms = last_message_at_ms - $2 WHERE customer_id = $1",
+        ] {
+            sqlx::query(sql)
+                .bind(customer_id.to_owned())
+                .bind(by_ms)
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        }
+    });
+}

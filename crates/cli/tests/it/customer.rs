@@ -88,3 +88,110 @@ fn a_customer_is_exported_then_erased_and_the_ledger_still_verifies() {
         "{err}"
     );
 }
+
+#[test]
+fn consent_is_recorded_and_shown_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out, err) = run(
+        dir.path(),
+        &[
+            "customer",
+            "consent",
+            "cli-consent",
+            "--purpose",
+            "model_training",
+            "--grant",
+            "--source",
+            "phone call 2026-11-20",
+        ],
+    );
+    assert!(ok, "{err}");
+    let view: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(view["customer_id"], "cli-consent");
+    assert_eq!(view["consents"]["model_training"]["status"], "granted");
+    assert_eq!(view["consents"]["model_training"]["default"], false);
+    // The other purposes are the policy's defaults.
+    assert_eq!(view["consents"]["ai_answers"]["status"], "granted");
+    assert_eq!(view["consents"]["ai_answers"]["default"], true);
+    assert_eq!(view["history"][0]["source"], "phone call 2026-11-20");
+
+    let (ok, _, err) = run(
+        dir.path(),
+        &[
+            "customer",
+            "consent",
+            "cli-consent",
+            "--purpose",
+            "ai_answers",
+            "--withdraw",
+        ],
+    );
+    assert!(ok, "{err}");
+    let (ok, out, err) = run(dir.path(), &["customer", "consents", "cli-consent"]);
+    assert!(ok, "{err}");
+    let view: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(view["consents"]["ai_answers"]["status"], "withdrawn");
+    assert_eq!(view["consents"]["ai_answers"]["default"], false);
+    let history = view["history"].as_array().unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[1]["purpose"], "ai_answers");
+    assert_eq!(history[1]["source"], "cli");
+
+    // Each change is in the audit ledger, which verifies.
+    let (ok, proof, err) = run(dir.path(), &["audit", "proof", "--entry", "1"]);
+    assert!(ok, "{err}");
+    assert!(proof.contains("consent_change"), "{proof}");
+    assert!(
+        !proof.contains("cli-consent"),
+        "only a keyed hash of the customer: {proof}"
+    );
+    let (ok, out, err) = run(dir.path(), &["audit", "verify"]);
+    assert!(ok, "{out}{err}");
+
+    // Grant or withdraw, exactly one, for a known purpose.
+    for bad in [
+        &[
+            "customer",
+            "consent",
+            "cli-consent",
+            "--purpose",
+            "analytics",
+        ][..],
+        &[
+            "customer",
+            "consent",
+            "cli-consent",
+            "--purpose",
+            "analytics",
+            "--grant",
+            "--withdraw",
+        ],
+        &[
+            "customer",
+            "consent",
+            "cli-consent",
+            "--purpose",
+            "marketing",
+            "--grant",
+        ],
+    ] {
+        let (ok, _, err) = run(dir.path(), bad);
+        assert!(!ok, "{bad:?}");
+        assert!(err.contains("--"), "{err}");
+    }
+    let (ok, _, err) = run(
+        dir.path(),
+        &[
+            "customer",
+            "consent",
+            "cli-consent",
+            "--purpose",
+            "analytics",
+            "--grant",
+            "--source",
+            " ",
+        ],
+    );
+    assert!(!ok);
+    assert!(err.contains("source"), "{err}");
+}

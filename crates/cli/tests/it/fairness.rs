@@ -198,6 +198,31 @@ fn the_group_audit_reads_logged_decisions_and_metadata() {
     assert!(report.get("flip_rate").is_none(), "no probes were run");
     let alerts = audit["alerts"].as_array().unwrap();
     assert_eq!(out.status.success(), alerts.is_empty(), "{stderr}");
+    assert!(
+        audit["timeline"]["metrics"]["escalated"]["region"].is_object(),
+        "{audit}"
+    );
+
+    // The run is the newest record of the audit log.
+    let proof = |entry: u64| -> Value {
+        let out = candor()
+            .current_dir(dir.path())
+            .args(["audit", "proof", "--entry", &entry.to_string()])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let size = proof(0)["tree"]["size"].as_u64().unwrap();
+    let record = &proof(size - 1)["record"];
+    assert_eq!(record["type"], "fairness_audit", "{record}");
+    assert_eq!(record["trigger"], "cli");
+    assert_eq!(record["decisions"], 4);
+    assert_eq!(record["alerts"].as_array().unwrap().len(), alerts.len());
 
     // A period that ends before the first decision holds none of them.
     let out = fairness(dir.path(), &["--since", "0m", "--format", "json"]);

@@ -4,10 +4,13 @@ mod activate;
 mod audit;
 mod customer;
 mod fairness;
+mod keys;
 mod pii;
 mod process;
+mod retention;
 mod train;
 mod triage;
+mod users;
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;

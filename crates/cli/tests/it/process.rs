@@ -255,6 +255,10 @@ fn every_command_has_an_example_in_its_help() {
         &["audit", "verify"],
         &["audit", "proof"],
         &["audit", "checkpoint"],
+        &["token", "create"],
+        &["user", "create"],
+        &["user", "list"],
+        &["user", "disable"],
     ] {
         let out = candor().args(command).arg("--help").output().unwrap();
         assert!(out.status.success());

@@ -177,6 +177,19 @@ fn protected_routes(
             Some(json!({"articles": ["not an article"]})),
             Action::ManageKnowledgeBase,
         ),
+        (
+            "GET",
+            "/v1/fairness/report?since=1d".to_owned(),
+            None,
+            Action::ReadFairness,
+        ),
+        // Last: logging out revokes the token the walk uses.
+        (
+            "DELETE",
+            "/v1/sessions".to_owned(),
+            None,
+            Action::EndSession,
+        ),
     ]
 }
 
@@ -256,6 +269,18 @@ async fn every_role_gets_exactly_what_the_matrix_grants(backend: Backend) {
             let (status, _) = send(&reqwest::Client::new(), &app, "GET", path, None).await;
             assert_eq!(status, 200, "{path} should be public");
         }
+        // Logging in needs no token: wrong credentials are refused as such, not for lack of
+        // a token.
+        let (status, answer) = send(
+            &reqwest::Client::new(),
+            &app,
+            "POST",
+            "/v1/sessions",
+            Some(&json!({"username": "nobody", "password": "not the password"})),
+        )
+        .await;
+        assert_eq!(status, 401, "{answer}");
+        assert_eq!(answer["error"]["code"], "invalid_credentials");
     }
 }
 

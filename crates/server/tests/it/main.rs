@@ -3,13 +3,16 @@
 //! Every test runs once per backend (`sqlite::…` and `postgres::…`), through `spawn_app`.
 
 mod access;
+mod accounts;
 mod api;
 mod audit;
 mod bad_input;
 mod consent;
 mod decisions;
+mod fairness;
 mod policy_page;
 mod privacy;
+mod retention;
 
 use std::sync::Arc;
 
@@ -41,6 +44,8 @@ pub struct TestApp {
     pub store: Arc<dyn Store>,
     pub ledger: Arc<Ledger>,
     pub target: Target,
+    /// What the handlers see, for tests that run the server's background tasks.
+    pub state: Arc<AppState>,
     stop: Option<oneshot::Sender<()>>,
     _guard: Guard,
 }
@@ -102,7 +107,7 @@ pub async fn spawn_app_with(backend: Backend, config: ServerConfig, limits: Limi
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(candor_server::serve(listener, state, async move {
+    tokio::spawn(candor_server::serve(listener, state.clone(), async move {
         let _ = stopped.await;
     }));
     // The suite acts as an admin unless a test says otherwise (tests/it/access.rs).
@@ -120,6 +125,7 @@ pub async fn spawn_app_with(backend: Backend, config: ServerConfig, limits: Limi
         store,
         ledger,
         target,
+        state,
         stop: Some(stop),
         _guard: guard,
     }

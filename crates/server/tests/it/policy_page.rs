@@ -63,7 +63,19 @@ async fn the_ai_policy_is_public_in_every_language_and_follows_the_configuration
         created["decision"]["versions"]["policy"]
     );
     assert_eq!(page["facts"]["complaint_owner"], "ai_officer");
-    assert!(page["facts"]["retention_days"].is_null());
+    // Retention per class, from the shipped policy's `[retention]`.
+    assert_eq!(page["facts"]["retention_days"]["message_originals"], 90);
+    assert_eq!(page["facts"]["retention_days"]["feedback"], 365);
+    let retention = page["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s[0] == "retention")
+        .unwrap()[1]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(retention.contains("after 90 days"), "{retention}");
     for bad in [
         "/ai-policy?lang=sv",
         "/ai-policy?format=pdf",
@@ -80,7 +92,8 @@ async fn the_ai_policy_is_public_in_every_language_and_follows_the_configuration
     // Another configuration, another page.
     let changed = DEFAULT_POLICY
         .replace("enabled = true", "enabled = false")
-        .replace("due_days = 14", "due_days = 7");
+        .replace("due_days = 14", "due_days = 7")
+        .replace("feedback = 365\n", "");
     let policy = Policy::parse(&changed).unwrap();
     let other = Pipeline::new(
         policy,
@@ -106,5 +119,20 @@ async fn the_ai_policy_is_public_in_every_language_and_follows_the_configuration
     assert!(
         complain[1].as_str().unwrap().contains("within 7 days"),
         "{complain}"
+    );
+    // A class without a period is kept until erased, and the page says so.
+    assert!(page["facts"]["retention_days"]["feedback"].is_null());
+    let retention = page["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s[0] == "retention")
+        .unwrap();
+    assert!(
+        retention[1]
+            .as_str()
+            .unwrap()
+            .contains("comments on decisions: kept until you ask us to erase it"),
+        "{retention}"
     );
 }

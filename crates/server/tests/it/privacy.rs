@@ -56,8 +56,8 @@ async fn originals_and_vault_values_are_sealed_at_rest(backend: Backend) {
         .unwrap();
     assert_eq!(
         wrapped.len(),
-        1 + 24 + 32 + 16,
-        "a wrapped 256-bit key, never the key itself"
+        1 + 8 + 24 + 32 + 16,
+        "a wrapped 256-bit key with its master key's id, never the key itself"
     );
 }
 
