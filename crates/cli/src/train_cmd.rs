@@ -11,9 +11,10 @@ use std::time::Instant;
 
 use anyhow::Context;
 use candor_classify::{
-    ClassWeighting, DataInfo, Evaluation, FeatureConfig, IntentModel, Progress, TrainConfig,
-    WeightEncoding, evaluate, read_examples,
+    ClassWeighting, DataInfo, Evaluation, Example, FeatureConfig, IntentModel, LanguageConfig,
+    LanguageIdentifier, Progress, TrainConfig, WeightEncoding, evaluate, read_examples,
 };
+use candor_fairness::{BalanceReport, balance_check};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Map, Value, json};
@@ -130,6 +131,17 @@ pub struct TrainArgs {
     /// Also write the datasheet as Markdown to this file.
     #[arg(long, value_name = "FILE.md")]
     pub datasheet: Option<PathBuf>,
+    /// The column (or JSON field) with each example's language, for the balance check
+    /// [default: identified from the text among da, nl, de, en].
+    #[arg(long, value_name = "NAME")]
+    pub lang_col: Option<String>,
+    /// The column (or JSON field) with each example's group (e.g. region or tenure band), for
+    /// the balance check.
+    #[arg(long, value_name = "NAME")]
+    pub group_col: Option<String>,
+    /// Warn about label x language (x group) cells with fewer examples than this.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub min_cell: usize,
 }
 
 /// `candor eval`.
@@ -249,6 +261,7 @@ pub fn train(args: &TrainArgs) -> anyhow::Result<()> {
             .map(|p| format!("the file {}", file_name(p)))
             .unwrap_or_default(),
     };
+    let balance = balance(args, &data)?;
     let mut out = io::stdout().lock();
     writeln!(
         out,
@@ -260,6 +273,30 @@ pub fn train(args: &TrainArgs) -> anyhow::Result<()> {
             _ => String::new(),
         }
     )?;
+
+    writeln!(
+        out,
+        "balance: {} label x language{} cells, {} with fewer than {} examples",
+        balance.cells.len(),
+        if args.group_col.is_some() {
+            " (x group)"
+        } else {
+            ""
+        },
+        balance.warnings.len(),
+        balance.min_cell
+    )?;
+    for w in &balance.warnings {
+        eprintln!(
+            "warning: under-represented: label `{}`, language `{}`{}: {} examples",
+            w.label,
+            w.language,
+            w.group
+                .as_ref()
+                .map_or_else(String::new, |g| format!(", group `{g}`")),
+            w.count
+        );
+    }
 
     let bar = bar();
     let mut failed: Option<io::Error> = None;
@@ -367,11 +404,68 @@ pub fn train(args: &TrainArgs) -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     )?;
     if let Some(path) = &args.datasheet {
-        std::fs::write(path, sheet.to_markdown())
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        let text = format!("{}\n{}", sheet.to_markdown(), balance_markdown(&balance));
+        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
         writeln!(out, "wrote the datasheet to {}", path.display())?;
     }
     Ok(())
+}
+
+/// Label x language (x group) counts of the training data (`candor_fairness::balance_check`).
+/// Languages come from `--lang-col`, or are identified from each text ("unknown" when unsure).
+fn balance(args: &TrainArgs, data: &[Example]) -> anyhow::Result<BalanceReport> {
+    // Reading the label with the extra column keeps the rows aligned with `data`.
+    let column = |col: &str| -> anyhow::Result<Vec<String>> {
+        let rows = read_examples(&args.data, &args.label_col, col)
+            .with_context(|| format!("reading column `{col}` for the balance check"))?;
+        Ok(rows.into_iter().map(|r| r.label).collect())
+    };
+    let languages = match &args.lang_col {
+        Some(col) => column(col)?,
+        None => {
+            let identifier = LanguageIdentifier::new(&LanguageConfig::default())
+                .context("loading the language identifier")?;
+            data.iter()
+                .map(|e| {
+                    identifier
+                        .identify(&e.text)
+                        .lang
+                        .map_or_else(|| "unknown".to_owned(), |l| l.code().to_owned())
+                })
+                .collect()
+        }
+    };
+    let groups = match &args.group_col {
+        Some(col) => column(col)?.into_iter().map(Some).collect(),
+        None => vec![None; data.len()],
+    };
+    let rows: Vec<(String, String, Option<String>)> = data
+        .iter()
+        .zip(languages)
+        .zip(groups)
+        .map(|((e, lang), group)| (e.label.clone(), lang, group))
+        .collect();
+    Ok(balance_check(&rows, args.min_cell))
+}
+
+fn balance_markdown(b: &BalanceReport) -> String {
+    let mut out = format!(
+        "## Balance\n\n{} examples; cells with fewer than {} examples are under-represented.\n\n| label | language | group | examples |\n|---|---|---|---:|\n",
+        b.rows, b.min_cell
+    );
+    for c in &b.warnings {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            c.label,
+            c.language,
+            c.group.as_deref().unwrap_or("all"),
+            c.count
+        ));
+    }
+    if b.warnings.is_empty() {
+        out.push_str("| (none) | | | |\n");
+    }
+    out
 }
 
 fn file_name(path: &Path) -> String {

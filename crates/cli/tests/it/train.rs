@@ -279,3 +279,92 @@ fn help_has_examples() {
         assert!(help.contains("--text-col") && help.contains("--label-col"));
     }
 }
+
+#[test]
+fn training_data_balance_is_checked_per_label_language_and_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Refunds are asked for only in English, and only by customers in the north.
+    let mut rows = Vec::new();
+    for i in 0..30 {
+        for (text, label, lang) in [
+            ("where is my order", "track_order", "en"),
+            ("hvor er min pakke", "track_order", "da"),
+            ("I want my money back", "get_refund", "en"),
+        ] {
+            let region = if label == "get_refund" || i % 2 == 0 {
+                "north"
+            } else {
+                "south"
+            };
+            rows.push(
+                serde_json::json!({"text": format!("{text} {i}"), "label": label, "lang": lang, "region": region})
+                    .to_string(),
+            );
+        }
+    }
+    std::fs::write(d.join("data.jsonl"), rows.join("\n") + "\n").unwrap();
+    let out = candor()
+        .current_dir(d)
+        .args([
+            "train",
+            "--data",
+            "data.jsonl",
+            "--text-col",
+            "text",
+            "--label-col",
+            "label",
+        ])
+        .args([
+            "--out",
+            "m.ctc",
+            "--epochs",
+            "2",
+            "--lang-col",
+            "lang",
+            "--group-col",
+            "region",
+        ])
+        .args(["--min-cell", "10", "--datasheet", "sheet.md"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    // Empty cells are warned about too: no Danish refunds, no refunds from the south.
+    for cell in [
+        "label `get_refund`, language `da`: 0 examples",
+        "label `get_refund`, language `en`, group `south`: 0 examples",
+    ] {
+        assert!(
+            stderr.contains(cell),
+            "missing warning `{cell}` in:\n{stderr}"
+        );
+    }
+    assert!(
+        !stderr.contains("label `track_order`, language `en`:"),
+        "a full cell was warned about:\n{stderr}"
+    );
+    assert!(stdout.contains("balance: "), "{stdout}");
+    let sheet = std::fs::read_to_string(d.join("sheet.md")).unwrap();
+    assert!(sheet.contains("## Balance"), "{sheet}");
+    assert!(sheet.contains("| get_refund | da | all | 0 |"), "{sheet}");
+
+    // A missing group column is named.
+    let out = candor()
+        .current_dir(d)
+        .args([
+            "train",
+            "--data",
+            "data.jsonl",
+            "--text-col",
+            "text",
+            "--label-col",
+            "label",
+        ])
+        .args(["--out", "m2.ctc", "--group-col", "tenure"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("tenure"));
+}
