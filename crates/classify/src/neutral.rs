@@ -465,7 +465,15 @@ fn clauses(text: &str, tokens: &[Token], lexicon: &Lexicon) -> Vec<Clause> {
         });
     };
     for (i, token) in tokens.iter().enumerate() {
-        if i > first && token.kind == TokenKind::Word && lexicon.joins.contains(&token.folded) {
+        // A capitalised word right after a pseudonym starts a new sentence that lost its full
+        // stop ("… i <PERSON_1> Jeg har været kunde …"): a sign-off or place the recogniser
+        // took, then the next sentence.
+        let after_pseudonym =
+            i > first && token.capitalised && tokens[i - 1].kind == TokenKind::Pseudonym;
+        if i > first
+            && token.kind == TokenKind::Word
+            && (lexicon.joins.contains(&token.folded) || after_pseudonym)
+        {
             close(first, i, &mut out);
             first = i;
         }
@@ -691,6 +699,17 @@ mod tests {
         assert_eq!(
             read("Mir wurde das doppelt in Rechnung gestellt.", Lang::DE),
             "Mir wurde das doppelt in Rechnung gestellt."
+        );
+    }
+
+    #[test]
+    fn a_sentence_after_a_pseudonym_is_its_own_clause() {
+        assert_eq!(
+            read(
+                "Min pakke er væk. Jeg bor i <PERSON_1> Jeg har været kunde i 20 år.",
+                Lang::DA
+            ),
+            "Min pakke er væk. Jeg bor i"
         );
     }
 
