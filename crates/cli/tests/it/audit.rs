@@ -29,12 +29,7 @@ fn triage_lines(dir: &Path, n: usize) {
 }
 
 fn run(dir: &Path, args: &[&str]) -> (bool, String, String) {
-    let out = candor().current_dir(dir).args(args).output().unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    crate::run_candor(dir, &[], args)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

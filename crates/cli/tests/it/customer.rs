@@ -4,15 +4,8 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use crate::candor;
-
 fn run(dir: &Path, args: &[&str]) -> (bool, String, String) {
-    let out = candor().current_dir(dir).args(args).output().unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    crate::run_candor(dir, &[], args)
 }
 
 #[test]

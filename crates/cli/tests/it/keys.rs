@@ -6,21 +6,7 @@ use std::path::Path;
 use candor_store::testing::ScratchDatabase;
 use serde_json::{Value, json};
 
-use crate::candor;
-
-fn run(dir: &Path, storage: &[String], args: &[&str]) -> (bool, String, String) {
-    let out = candor()
-        .current_dir(dir)
-        .args(args)
-        .args(storage)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use crate::run_candor as run;
 
 fn rotates_through_the_cli(dir: &Path, storage: &[String]) {
     let input = dir.join("in.jsonl");

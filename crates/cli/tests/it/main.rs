@@ -30,6 +30,21 @@ pub fn candor() -> Command {
     cmd
 }
 
+/// Runs `candor ARGS STORAGE…` in `dir`; returns whether it succeeded, its stdout and stderr.
+pub fn run_candor(dir: &Path, storage: &[String], args: &[&str]) -> (bool, String, String) {
+    let out = candor()
+        .current_dir(dir)
+        .args(args)
+        .args(storage)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 /// A `candor serve` process, with everything it logs kept for inspection.
 pub struct ServerProcess {
     pub child: Child,

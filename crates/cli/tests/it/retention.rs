@@ -7,23 +7,11 @@ use candor_store::testing::{ScratchDatabase, Target, backdate_customer};
 use candor_store::{SqliteStore, SqliteSync, Store};
 use serde_json::{Value, json};
 
-use crate::{ServerProcess, candor};
+use crate::ServerProcess;
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
-fn run(dir: &Path, storage: &[String], args: &[&str]) -> (bool, String, String) {
-    let out = candor()
-        .current_dir(dir)
-        .args(args)
-        .args(storage)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use crate::run_candor as run;
 
 fn export(dir: &Path, storage: &[String], customer: &str) -> Value {
     let (ok, out, err) = run(dir, storage, &["customer", "export", customer]);
