@@ -201,47 +201,55 @@ impl WordList {
             return None;
         }
         let mut best: Option<(u32, String)> = None;
-        let mut consider = |candidate: String| {
-            if let Some(&count) = self.counts.get(&candidate) {
+        // Candidates are built in one buffer and looked up by reference: a misspelt word has
+        // hundreds of neighbours, and only a better match is worth an allocation.
+        let mut consider = |candidate: &str| {
+            if let Some(&count) = self.counts.get(candidate) {
                 let better = match &best {
                     None => true,
-                    Some((c, w)) => count > *c || (count == *c && candidate < *w),
+                    Some((c, w)) => count > *c || (count == *c && candidate < w.as_str()),
                 };
                 if better {
-                    best = Some((count, candidate));
+                    best = Some((count, candidate.to_owned()));
                 }
             }
         };
-        for i in 0..chars.len() {
-            // A letter dropped from the word as meant: add one back.
+        let mut buf = String::with_capacity(lower.len() + 4);
+        let build = |buf: &mut String, head: &[char], middle: &[char], tail: &[char]| {
+            buf.clear();
+            buf.extend(head);
+            buf.extend(middle);
+            buf.extend(tail);
+        };
+        for i in 0..=chars.len() {
+            // A letter dropped from the word as meant: add one back (also at the end).
             for &c in &self.alphabet {
-                let mut v = chars.clone();
-                v.insert(i, c);
-                consider(v.into_iter().collect());
+                build(&mut buf, &chars[..i], &[c], &chars[i..]);
+                consider(&buf);
+            }
+            if i == chars.len() {
+                break;
             }
             // A letter too many.
-            let mut v = chars.clone();
-            v.remove(i);
-            consider(v.into_iter().collect());
+            build(&mut buf, &chars[..i], &[], &chars[i + 1..]);
+            consider(&buf);
             // A wrong letter.
             for &c in &self.alphabet {
                 if c != chars[i] {
-                    let mut v = chars.clone();
-                    v[i] = c;
-                    consider(v.into_iter().collect());
+                    build(&mut buf, &chars[..i], &[c], &chars[i + 1..]);
+                    consider(&buf);
                 }
             }
             // Two neighbours swapped.
             if i + 1 < chars.len() && chars[i] != chars[i + 1] {
-                let mut v = chars.clone();
-                v.swap(i, i + 1);
-                consider(v.into_iter().collect());
+                build(
+                    &mut buf,
+                    &chars[..i],
+                    &[chars[i + 1], chars[i]],
+                    &chars[i + 2..],
+                );
+                consider(&buf);
             }
-        }
-        for &c in &self.alphabet {
-            let mut v = chars.clone();
-            v.push(c);
-            consider(v.into_iter().collect());
         }
         best.map(|(_, w)| w)
     }

@@ -29,16 +29,11 @@ use uuid::Uuid;
 #[allow(dead_code)]
 mod common;
 
-use common::{SAMPLES, inbound, sqlite_pipeline};
+use common::{SAMPLES, inbound, percentile, sqlite_pipeline};
 
 const WARM_UP: usize = 200;
 const BLOCK: usize = 250;
 const CUSTOMERS: usize = 500;
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let rank = (p / 100.0 * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
 
 fn ms(d: Duration) -> String {
     format!("{:.4} ms", d.as_secs_f64() * 1e3)

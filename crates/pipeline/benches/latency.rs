@@ -27,18 +27,12 @@ use candor_store::SqliteSync;
 mod common;
 
 use common::{
-    SAMPLES, cpu_stages, inbound, inbound_with_questions, language_identifier, sample_articles,
-    sqlite_pipeline,
+    SAMPLES, cpu_stages, inbound, inbound_with_questions, language_identifier, percentile,
+    sample_articles, sqlite_pipeline,
 };
 
 const WARM_UP: usize = 200;
 const BLOCK: usize = 250;
-
-/// Nearest-rank percentile of sorted durations.
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let rank = (p / 100.0 * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
 
 fn ms(d: Duration) -> String {
     format!("{:.3} ms", d.as_secs_f64() * 1e3)

@@ -6,6 +6,7 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use candor_classify::{LanguageConfig, LanguageIdentifier};
 use candor_core::{Channel, LanguageGuess};
@@ -308,4 +309,12 @@ pub(crate) fn cpu_stages(
     let ordinals: Vec<u32> = (1..).take(detections.len()).collect();
     let pseudonymised = pseudonymise(&normalised.text, &detections, &ordinals);
     language.identify(&without_tokens(&pseudonymised))
+}
+
+/// Nearest-rank percentile of sorted durations.
+// The criterion bench (`pipeline`) reports criterion's own statistics.
+#[allow(dead_code)]
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let rank = (p / 100.0 * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
 }
