@@ -7,6 +7,7 @@ use crate::{Backend, per_backend, spawn_app};
 per_backend!(
     a_message_gets_a_durable_decision_with_explanation_and_versions,
     personal_data_never_reaches_the_decision_or_the_audit_log,
+    every_kind_of_personal_data_is_pseudonymised_end_to_end,
     pseudonyms_are_stable_within_a_conversation_and_not_across,
     conversations_list_messages_in_order_and_the_queue_is_oldest_first,
     a_conversation_cannot_be_continued_by_another_customer,
@@ -141,6 +142,127 @@ async fn personal_data_never_reaches_the_decision_or_the_audit_log(backend: Back
         );
     }
     assert!(payload.contains("<IBAN_1>"));
+}
+
+/// One message per entity kind, in the language and format people write it: the kind's
+/// pseudonym replaces it, and neither the response, the stored text nor the audit record holds
+/// any part of the value.
+async fn every_kind_of_personal_data_is_pseudonymised_end_to_end(backend: Backend) {
+    use candor_core::EntityKind as K;
+    let app = spawn_app(backend).await;
+    // (kind, message, the parts of the value that must not survive)
+    let cases: &[(K, &str, &[&str])] = &[
+        (
+            K::Email,
+            "Skriv til mette.larsen@example.dk tak",
+            &["mette.larsen", "@example.dk"],
+        ),
+        (
+            K::Phone,
+            "Ring mig på +45 20 12 34 56 i morgen",
+            &["20 12 34 56", "20123456"],
+        ),
+        (
+            K::Iban,
+            "Mijn rekening is NL91 ABNA 0417 1643 00",
+            &["NL91", "0417 1643", "ABNA"],
+        ),
+        (
+            K::CreditCard,
+            "Karte: 4111-1111-1111-1111 bitte sperren",
+            &["4111-1111", "1111-1111"],
+        ),
+        (
+            K::IpAddress,
+            "The portal blocked my IP 203.0.113.45 today",
+            &["203.0.113.45"],
+        ),
+        (
+            K::Url,
+            "My profile is at https://example.org/u/ole-hansen-77",
+            &["example.org", "ole-hansen"],
+        ),
+        (K::DkCpr, "Mit CPR-nr. er 070761-4285", &["070761", "4285"]),
+        (
+            K::NlBsn,
+            "Mijn BSN is 1112.22.333, klopt dat?",
+            &["1112.22.333", "111222333"],
+        ),
+        (
+            K::DeTaxId,
+            "Meine Steuer-ID: 86 095 742 719",
+            &["86 095 742 719", "742 719"],
+        ),
+        (
+            K::DeSvnr,
+            "Rentenversicherungsnummer: 65 170839 J 00 3",
+            &["170839", "65 170839"],
+        ),
+        (
+            K::DeKvnr,
+            "Versichertennummer: T 012 345 678",
+            &["012 345 678", "T 012"],
+        ),
+        (
+            K::DeIdDocument,
+            "Mein Ausweis L01X00T471 ist gültig",
+            &["L01X00T47"],
+        ),
+        (
+            K::VatNumber,
+            "CVR/moms: DK13585628 på fakturaen",
+            &["13585628"],
+        ),
+        (
+            K::StreetAddress,
+            "Bitte an Hauptstraße 5, 10115 Berlin liefern.",
+            &["Hauptstraße 5", "10115"],
+        ),
+        (
+            K::DateOfBirth,
+            "Ich bin am 7. Juli 1979 geboren.",
+            &["Juli 1979", "1979"],
+        ),
+        (
+            K::Person,
+            "Hej, jeg hedder Mette Larsen og har et spørgsmål",
+            &["Mette", "Larsen"],
+        ),
+    ];
+    let covered: std::collections::BTreeSet<K> = cases.iter().map(|c| c.0).collect();
+    assert_eq!(covered.len(), K::ALL.len(), "every kind needs a case");
+    for (i, (kind, text, values)) in cases.iter().enumerate() {
+        let customer = format!("cust-kinds-{i}");
+        let created = app.accept(&customer, None, text).await;
+        let pseudonymised = created["decision"]["pseudonymised_text"].as_str().unwrap();
+        let token = format!("<{}_1>", kind.as_str());
+        assert!(
+            pseudonymised.contains(&token),
+            "{kind:?}: expected {token} in {pseudonymised:?}"
+        );
+        let id = uuid::Uuid::parse_str(created["message_id"].as_str().unwrap()).unwrap();
+        let stored = app.store.message(id).await.unwrap().unwrap();
+        let body = created.to_string();
+        for v in *values {
+            assert!(
+                !body.contains(v),
+                "{kind:?}: `{v}` leaked into the response: {body}"
+            );
+            assert!(
+                !stored.pseudonymised_text.contains(v),
+                "{kind:?}: `{v}` stored in {:?}",
+                stored.pseudonymised_text
+            );
+        }
+    }
+    let entries = app.store.audit_entries(0, 100).await.unwrap();
+    assert_eq!(entries.len(), cases.len());
+    for (entry, (kind, _, values)) in entries.iter().zip(cases) {
+        let payload = String::from_utf8_lossy(&entry.payload);
+        for v in *values {
+            assert!(!payload.contains(v), "{kind:?}: `{v}` in the audit record");
+        }
+    }
 }
 
 async fn pseudonyms_are_stable_within_a_conversation_and_not_across(backend: Backend) {
