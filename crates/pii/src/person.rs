@@ -94,6 +94,12 @@ pub(crate) fn is_given_name(folded: &str) -> bool {
     LEXICON.given.contains(folded)
 }
 
+/// Whether `folded` (see [`fold`]) is a capitalised word that is no name: an honorific, a
+/// form of address, a customer-service word.
+pub(crate) fn is_not_name(folded: &str) -> bool {
+    LEXICON.not_names.contains(folded)
+}
+
 /// Lower case without diacritics, so that `Søren`, `SOREN` and `soren` compare equal:
 /// canonical decomposition without combining marks, and the letters that do not decompose
 /// (`ø`, `æ`, `ß`, `ł`) spelled out.

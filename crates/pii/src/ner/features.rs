@@ -10,10 +10,10 @@ use unicode_normalization::char::is_combining_mark;
 /// The version of the feature templates below. A model records the version it was trained
 /// with; a change to any template must bump it, so that an old model is refused rather than
 /// read with features it never saw.
-pub(crate) const FEATURES_VERSION: u8 = 1;
+pub(crate) const FEATURES_VERSION: u8 = 2;
 
 /// Features per token: every template yields exactly one.
-pub(crate) const PER_TOKEN: usize = 16;
+pub(crate) const PER_TOKEN: usize = 27;
 
 /// The tokens of `text`: runs of letters and digits (with inner hyphens and apostrophes, as
 /// in `Hans-Peter` and `O'Brien`), and every other non-space character alone.
@@ -51,7 +51,9 @@ struct Forms {
     shape: String,
     shape_at: Vec<(usize, usize)>,
     capitalised: Vec<bool>,
-    given: Vec<bool>,
+    /// Gazetteer class of each capitalised token: `-` none, `g` given name, `s` surname,
+    /// `b` both (see `names.rs`); lower-case tokens are always `-`.
+    known: Vec<u8>,
 }
 
 /// The longest shape kept: `Xxxxx` and `Xxxxxxxxx` are both "a capitalised word".
@@ -65,7 +67,7 @@ impl Forms {
             shape: String::with_capacity(tokens.len() * 4),
             shape_at: Vec::with_capacity(tokens.len()),
             capitalised: Vec::with_capacity(tokens.len()),
-            given: Vec::with_capacity(tokens.len()),
+            known: Vec::with_capacity(tokens.len()),
         };
         for t in tokens {
             let word = &text[t.start..t.end];
@@ -95,17 +97,25 @@ impl Forms {
             let capitalised = word.chars().next().is_some_and(char::is_uppercase);
             f.capitalised.push(capitalised);
             let lower = &f.lower[f.lower_at.last().map_or(0, |r| r.0)..];
-            // Given names are stored folded; an ASCII word folds to its lower case, so only
-            // other words pay for folding.
-            let given = capitalised
-                && if lower.is_ascii() {
-                    crate::person::is_given_name(lower)
-                } else {
-                    crate::person::is_given_name(&crate::person::fold(word))
-                };
-            f.given.push(given);
+            // Names are stored folded; an ASCII word folds to its lower case, so only other
+            // words pay for folding.
+            let known = if !capitalised {
+                b'-'
+            } else if lower.is_ascii() {
+                known_class(lower)
+            } else {
+                known_class(&crate::person::fold(word))
+            };
+            f.known.push(known);
         }
         f
+    }
+
+    fn known(&self, i: isize) -> u8 {
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| self.known.get(i).copied())
+            .unwrap_or(b'.')
     }
 
     fn lower(&self, i: usize) -> &str {
@@ -116,6 +126,18 @@ impl Forms {
     fn shape(&self, i: usize) -> &str {
         let (a, b) = self.shape_at[i];
         &self.shape[a..b]
+    }
+}
+
+fn known_class(folded: &str) -> u8 {
+    match (
+        super::names::is_given(folded),
+        super::names::is_surname(folded),
+    ) {
+        (true, true) => b'b',
+        (true, false) => b'g',
+        (false, true) => b's',
+        (false, false) => b'-',
     }
 }
 
@@ -191,6 +213,7 @@ pub(crate) fn features(text: &str, tokens: &[Span], bits: u8) -> Vec<u32> {
         let lw = forms.lower(i);
         let cap = forms.capitalised[i];
         let first = opens_sentence(text, tokens, i);
+        let known = [forms.known(j - 1), forms.known(j), forms.known(j + 1)];
         let f = [
             bucket(bits, 0, &[]),
             bucket(bits, 1, &[lw.as_bytes()]),
@@ -206,8 +229,19 @@ pub(crate) fn features(text: &str, tokens: &[Span], bits: u8) -> Vec<u32> {
             bucket(bits, 11, &[shape(j - 1), shape(j)]),
             bucket(bits, 12, &[shape(j), shape(j + 1)]),
             bucket(bits, 13, &[flag(first), shape(j)]),
-            bucket(bits, 14, &[flag(forms.given[i]), flag(cap)]),
+            bucket(bits, 14, &[&known[1..2], flag(cap)]),
             bucket(bits, 15, &[word(j - 1), flag(cap)]),
+            bucket(bits, 16, &[suffix(lw, 1).as_bytes()]),
+            bucket(bits, 17, &[prefix(lw, 2).as_bytes()]),
+            bucket(bits, 18, &[prefix(lw, 4).as_bytes()]),
+            bucket(bits, 19, &[&known, flag(first)]),
+            bucket(bits, 20, &[word(j + 1), flag(cap)]),
+            bucket(bits, 21, &[word(j - 1), lw.as_bytes()]),
+            bucket(bits, 22, &[lw.as_bytes(), word(j + 1)]),
+            bucket(bits, 23, &[shape(j - 1), shape(j), shape(j + 1)]),
+            bucket(bits, 24, &[lw.as_bytes(), flag(first)]),
+            bucket(bits, 25, &[word(j - 1), shape(j + 1), flag(cap)]),
+            bucket(bits, 26, &[shape(j - 1), word(j - 2), flag(cap)]),
         ];
         out.extend_from_slice(&f);
     }
