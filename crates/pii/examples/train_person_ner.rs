@@ -10,20 +10,24 @@
 //! and dev, GermEval 2014 dev and UNER English EWT dev (the German and English train files are
 //! not in the snapshot). Two passes:
 //!
-//! 1. Tuning: train on DaNE train and on nine in ten sentences of GermEval dev and EWT dev;
-//!    hold out DaNE dev and the tenth sentences as one development set per language. It
-//!    chooses the number of epochs (best exact-span F1 on all three) and the decision
-//!    threshold (best mean overlap F1 over the three languages).
-//! 2. Shipping: train on all of it for that many epochs, with that threshold.
+//! 1. Tuning, by four-fold cross-validation: each fold trains on DaNE train and three quarters
+//!    of GermEval dev and EWT dev, and holds out DaNE dev and the other quarters, one
+//!    development set per language. Each fold's best epoch (exact-span F1 on its development
+//!    sets) and the overlap counts at every decision threshold are pooled over the folds; the
+//!    threshold with the best mean F1 over the three languages wins. Small development sets
+//!    make a single split's threshold swing; four folds see every German and English sentence.
+//! 2. Shipping: train on all of it for the mean best epoch, with that threshold.
 //!
 //! The test splits, and UNER German PUD, stay unseen.
 
 use std::path::PathBuf;
 
 use candor_pii::eval::Labelled;
-use candor_pii::ner::{TrainConfig, overlap_counts, read_iob, train, tune_outside_bias};
+use candor_pii::ner::{
+    PersonModel, TrainConfig, add_counts, best_bias, bias_grid, bias_sweep, read_iob, train,
+};
 
-/// Training files, their licence, and whether every tenth sentence is held out in pass 1.
+/// Training files, their licence, and whether they are split into folds in pass 1.
 const TRAIN: &[(&str, &str, bool)] = &[
     ("uner-da-ddt/da_ddt-ud-train.iob2", "CC BY-SA 4.0", false),
     ("germeval2014-ner-de/NER-de-dev.tsv", "CC BY 4.0", true),
@@ -31,7 +35,7 @@ const TRAIN: &[(&str, &str, bool)] = &[
 ];
 /// Held out whole in pass 1, trained on in pass 2.
 const DEV: (&str, &str) = ("uner-da-ddt/da_ddt-ud-dev.iob2", "CC BY-SA 4.0");
-const HOLD_OUT_EVERY: usize = 10;
+const FOLDS: usize = 4;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -57,10 +61,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Ok(read_iob(&text).map_err(|e| format!("{}: {e}", path.display()))?)
     };
     let names = |set: &[Labelled]| -> usize { set.iter().map(|l| l.spans.len()).sum() };
-    let mut all = Vec::new();
-    let mut tuning_train = Vec::new();
-    let mut dev_sets: Vec<(String, Vec<Labelled>)> = Vec::new();
     let mut sources = Vec::new();
+    let mut fixed = Vec::new();
+    let mut folded: Vec<(&str, Vec<Labelled>)> = Vec::new();
     for (file, licence, split) in TRAIN {
         let part = read(file)?;
         sources.push(format!(
@@ -69,20 +72,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             names(&part)
         ));
         if *split {
-            let (held, kept): (Vec<_>, Vec<_>) = part
-                .iter()
-                .cloned()
-                .enumerate()
-                .partition(|(i, _)| i % HOLD_OUT_EVERY == HOLD_OUT_EVERY - 1);
-            tuning_train.extend(kept.into_iter().map(|(_, l)| l));
-            dev_sets.push((
-                format!("every {HOLD_OUT_EVERY}th sentence of {file}"),
-                held.into_iter().map(|(_, l)| l).collect(),
-            ));
+            folded.push((file, part));
         } else {
-            tuning_train.extend(part.iter().cloned());
+            fixed.extend(part);
         }
-        all.extend(part);
     }
     let danish_dev = read(DEV.0)?;
     sources.push(format!(
@@ -92,77 +85,100 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         danish_dev.len(),
         names(&danish_dev)
     ));
-    all.extend(danish_dev.iter().cloned());
-    dev_sets.insert(0, (DEV.0.to_string(), danish_dev));
 
     let started = std::time::Instant::now();
-    let dev_all: Vec<Labelled> = dev_sets.iter().flat_map(|(_, s)| s.clone()).collect();
-    let (tuned, epochs) = train(&tuning_train, &dev_all, &config, "");
-    for e in &epochs {
+    let mut grid: Vec<f32> = Vec::new();
+    let mut pooled = Vec::new();
+    let mut epochs = Vec::new();
+    for fold in 0..FOLDS {
+        let mut fold_train = fixed.clone();
+        let mut held: Vec<Vec<Labelled>> = vec![danish_dev.clone()];
+        for (_, part) in &folded {
+            let (dev, rest): (Vec<_>, Vec<_>) = part
+                .iter()
+                .enumerate()
+                .partition(|(i, _)| i % FOLDS == fold);
+            fold_train.extend(rest.into_iter().map(|(_, l)| l.clone()));
+            held.push(dev.into_iter().map(|(_, l)| l.clone()).collect());
+        }
+        let dev_all: Vec<Labelled> = held.iter().flatten().cloned().collect();
+        let (model, scores) = train(&fold_train, &dev_all, &config, "");
+        // The epoch `train` kept: the first with the best development F1.
+        let best = scores
+            .iter()
+            .fold(None::<&candor_pii::ner::EpochScore>, |a, e| match a {
+                Some(a) if a.dev.f1() >= e.dev.f1() => Some(a),
+                _ => Some(e),
+            })
+            .ok_or("no epochs to train")?;
         println!(
-            "pass 1, epoch {:2}: dev exact P {:.3} R {:.3} F1 {:.3}",
-            e.epoch,
-            e.dev.precision(),
-            e.dev.recall(),
-            e.dev.f1()
+            "fold {fold}: best epoch {} (dev exact F1 {:.3})",
+            best.epoch,
+            best.dev.f1()
         );
+        epochs.push(best.epoch);
+        if grid.is_empty() {
+            grid = bias_grid(&model);
+        }
+        let refs: Vec<&[Labelled]> = held.iter().map(Vec::as_slice).collect();
+        let sweep = bias_sweep(&model, &grid, &refs);
+        if pooled.is_empty() {
+            pooled = sweep;
+        } else {
+            add_counts(&mut pooled, &sweep);
+        }
     }
-    // The epoch `train` kept: the first with the best development F1.
-    let best = epochs
-        .iter()
-        .fold(None::<&candor_pii::ner::EpochScore>, |a, e| match a {
-            Some(a) if a.dev.f1() >= e.dev.f1() => Some(a),
-            _ => Some(e),
-        })
-        .ok_or("no epochs to train")?;
-    let dev_refs: Vec<&[Labelled]> = dev_sets.iter().map(|(_, s)| s.as_slice()).collect();
-    let (bias, tried) = tune_outside_bias(&tuned, &dev_refs);
-    for (b, f1) in &tried {
-        println!("pass 1, outside bias {b:7.3}: mean dev overlap F1 {f1:.3}");
-    }
-    let tuned = tuned.with_outside_bias(bias);
+    let (best, mean) = best_bias(&pooled);
+    let bias = grid[best];
+    let epoch_count = (epochs.iter().sum::<u32>() as f32 / epochs.len() as f32).round() as u32;
+    let set_names = [
+        DEV.0.to_string(),
+        format!("{} (folds)", folded[0].0),
+        format!("{} (folds)", folded[1].0),
+    ];
     let mut dev_lines = Vec::new();
-    for (name, set) in &dev_sets {
-        let c = overlap_counts(&tuned, set);
+    for (name, c) in set_names.iter().zip(&pooled[best]) {
         dev_lines.push(format!(
-            "{name}: {} names, overlap P {:.3} R {:.3} F1 {:.3}",
-            names(set),
+            "{name}: overlap P {:.3} R {:.3} F1 {:.3}",
             c.precision(),
             c.recall(),
             c.f1()
         ));
     }
+    println!("outside bias {bias:.3}: mean cross-validated overlap F1 {mean:.3}");
     for line in &dev_lines {
-        println!("pass 1, {line}");
+        println!("  {line}");
     }
 
     let datasheet = format!(
         "Candor person-name tagger (averaged structured perceptron, tags O/B-PER/I-PER).\n\
          Training data (../shared/data, \"train, ship\"):\n  {}\n\
-         Pass 1 held out {} and every {HOLD_OUT_EVERY}th sentence of GermEval dev and EWT dev; \
-         it chose {} epochs (dev exact F1 {:.3}) and outside bias {bias:.3}:\n  {}\n\
-         Pass 2 trained on all of the above with those settings.\n\
+         Pass 1, {FOLDS}-fold cross-validation over GermEval dev and EWT dev (DaNE dev held out \
+         in every fold): best epochs {epochs:?}, outside bias {bias:.3} (mean F1 {mean:.3}):\n  {}\n\
+         Pass 2 trained on all of the above for {epoch_count} epochs with that bias.\n\
          Gazetteer features: crates/pii/data/names (Faker person providers, MIT; US Census \
          1990 name lists, public domain, via the `names` package, MIT).\n\
          Credit: Universal NER (Mayhew et al. 2024), DaN+ (Plank et al. 2020), \
          GermEval 2014 (Benikova et al. 2014). CC BY-SA data: the model is shared alike.\n\
          Seed {}, 2^{} feature buckets.\n",
         sources.join("\n  "),
-        DEV.0,
-        best.epoch,
-        best.dev.f1(),
         dev_lines.join("\n  "),
         config.seed,
         config.bits
     );
     let shipping = TrainConfig {
-        epochs: best.epoch,
+        epochs: epoch_count.max(1),
         ..config.clone()
     };
+    let mut all = fixed;
+    for (_, part) in folded {
+        all.extend(part);
+    }
+    all.extend(danish_dev.iter().cloned());
     let (model, _) = train(&all, &[], &shipping, &datasheet);
-    // The held-out sentences are training data now, so their margins run a little high; the
+    // The Danish dev sentences are training data now, so their margins run a little high; the
     // scale only maps margins to scores.
-    let model = model.with_outside_bias(bias).calibrated(&dev_all);
+    let model: PersonModel = model.with_outside_bias(bias).calibrated(&danish_dev);
     let bytes = model.to_bytes();
     std::fs::write(&out, &bytes)?;
     println!(

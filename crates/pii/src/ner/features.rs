@@ -10,7 +10,7 @@ use unicode_normalization::char::is_combining_mark;
 /// The version of the feature templates below. A model records the version it was trained
 /// with; a change to any template must bump it, so that an old model is refused rather than
 /// read with features it never saw.
-pub(crate) const FEATURES_VERSION: u8 = 2;
+pub(crate) const FEATURES_VERSION: u8 = 3;
 
 /// Features per token: every template yields exactly one.
 pub(crate) const PER_TOKEN: usize = 27;
@@ -141,20 +141,23 @@ fn known_class(folded: &str) -> u8 {
     }
 }
 
-/// FNV-1a over a template number and its parts, with a final mix so that every bit of the
-/// bucket depends on every input byte.
-fn bucket(bits: u8, template: u8, parts: &[&[u8]]) -> u32 {
+/// FNV-1a of a feature part: each word and shape is hashed once per text, and templates
+/// combine the hashes of their parts (see [`bucket`]).
+fn hash(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |b: u8| {
+    for &b in bytes {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    };
-    eat(template);
-    for p in parts {
-        for &b in *p {
-            eat(b);
-        }
-        eat(0x1f);
+    }
+    h
+}
+
+/// The bucket of a template number and the hashes of its parts, with a final mix so that every
+/// bit of the bucket depends on every part and their order.
+fn bucket(bits: u8, template: u8, parts: &[u64]) -> u32 {
+    let mut h: u64 = 0x9e37_79b9_7f4a_7c15 ^ u64::from(template);
+    for &p in parts {
+        h = (h.rotate_left(23) ^ p).wrapping_mul(0x0000_0100_0000_01b3);
     }
     // The splitmix64 finaliser.
     h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -194,33 +197,37 @@ pub(crate) fn features(text: &str, tokens: &[Span], bits: u8) -> Vec<u32> {
     let forms = Forms::new(text, tokens);
     let n = tokens.len();
     let mut out = Vec::with_capacity(n * PER_TOKEN);
-    let word = |i: isize| -> &[u8] {
+    let words: Vec<u64> = (0..n).map(|i| hash(forms.lower(i).as_bytes())).collect();
+    let shapes: Vec<u64> = (0..n).map(|i| hash(forms.shape(i).as_bytes())).collect();
+    let (before, after, outside) = (hash(b"<s>"), hash(b"</s>"), hash(b"-"));
+    let word = |i: isize| -> u64 {
         match usize::try_from(i) {
-            Ok(i) if i < n => forms.lower(i).as_bytes(),
-            Ok(_) => b"</s>",
-            Err(_) => b"<s>",
+            Ok(i) if i < n => words[i],
+            Ok(_) => after,
+            Err(_) => before,
         }
     };
-    let shape = |i: isize| -> &[u8] {
+    let shape = |i: isize| -> u64 {
         match usize::try_from(i) {
-            Ok(i) if i < n => forms.shape(i).as_bytes(),
-            _ => b"-",
+            Ok(i) if i < n => shapes[i],
+            _ => outside,
         }
     };
-    let flag = |b: bool| -> &[u8] { if b { b"1" } else { b"0" } };
+    let flag = |b: bool| -> u64 { u64::from(b) + 1 };
     for i in 0..n {
         let j = i as isize;
         let lw = forms.lower(i);
-        let cap = forms.capitalised[i];
-        let first = opens_sentence(text, tokens, i);
-        let known = [forms.known(j - 1), forms.known(j), forms.known(j + 1)];
+        let affix = |s: &str| hash(s.as_bytes());
+        let cap = flag(forms.capitalised[i]);
+        let first = flag(opens_sentence(text, tokens, i));
+        let known = |d: isize| u64::from(forms.known(j + d));
         let f = [
             bucket(bits, 0, &[]),
-            bucket(bits, 1, &[lw.as_bytes()]),
-            bucket(bits, 2, &[suffix(lw, 2).as_bytes()]),
-            bucket(bits, 3, &[suffix(lw, 3).as_bytes()]),
-            bucket(bits, 4, &[suffix(lw, 4).as_bytes()]),
-            bucket(bits, 5, &[prefix(lw, 3).as_bytes()]),
+            bucket(bits, 1, &[word(j)]),
+            bucket(bits, 2, &[affix(suffix(lw, 2))]),
+            bucket(bits, 3, &[affix(suffix(lw, 3))]),
+            bucket(bits, 4, &[affix(suffix(lw, 4))]),
+            bucket(bits, 5, &[affix(prefix(lw, 3))]),
             bucket(bits, 6, &[shape(j)]),
             bucket(bits, 7, &[word(j - 1)]),
             bucket(bits, 8, &[word(j + 1)]),
@@ -228,20 +235,20 @@ pub(crate) fn features(text: &str, tokens: &[Span], bits: u8) -> Vec<u32> {
             bucket(bits, 10, &[word(j + 2)]),
             bucket(bits, 11, &[shape(j - 1), shape(j)]),
             bucket(bits, 12, &[shape(j), shape(j + 1)]),
-            bucket(bits, 13, &[flag(first), shape(j)]),
-            bucket(bits, 14, &[&known[1..2], flag(cap)]),
-            bucket(bits, 15, &[word(j - 1), flag(cap)]),
-            bucket(bits, 16, &[suffix(lw, 1).as_bytes()]),
-            bucket(bits, 17, &[prefix(lw, 2).as_bytes()]),
-            bucket(bits, 18, &[prefix(lw, 4).as_bytes()]),
-            bucket(bits, 19, &[&known, flag(first)]),
-            bucket(bits, 20, &[word(j + 1), flag(cap)]),
-            bucket(bits, 21, &[word(j - 1), lw.as_bytes()]),
-            bucket(bits, 22, &[lw.as_bytes(), word(j + 1)]),
+            bucket(bits, 13, &[first, shape(j)]),
+            bucket(bits, 14, &[known(0), cap]),
+            bucket(bits, 15, &[word(j - 1), cap]),
+            bucket(bits, 16, &[affix(suffix(lw, 1))]),
+            bucket(bits, 17, &[affix(prefix(lw, 2))]),
+            bucket(bits, 18, &[affix(prefix(lw, 4))]),
+            bucket(bits, 19, &[known(-1), known(0), known(1), first]),
+            bucket(bits, 20, &[word(j + 1), cap]),
+            bucket(bits, 21, &[word(j - 1), word(j)]),
+            bucket(bits, 22, &[word(j), word(j + 1)]),
             bucket(bits, 23, &[shape(j - 1), shape(j), shape(j + 1)]),
-            bucket(bits, 24, &[lw.as_bytes(), flag(first)]),
-            bucket(bits, 25, &[word(j - 1), shape(j + 1), flag(cap)]),
-            bucket(bits, 26, &[shape(j - 1), word(j - 2), flag(cap)]),
+            bucket(bits, 24, &[word(j), first]),
+            bucket(bits, 25, &[word(j - 1), shape(j + 1), cap]),
+            bucket(bits, 26, &[shape(j - 1), word(j - 2), cap]),
         ];
         out.extend_from_slice(&f);
     }

@@ -14,7 +14,7 @@
 mod data;
 mod features;
 mod format;
-mod names;
+pub(crate) mod names;
 mod train;
 
 use std::sync::LazyLock;
@@ -23,7 +23,10 @@ use candor_core::{EntityKind, Span};
 
 pub use data::{IobError, read_iob};
 pub use format::{FORMAT_VERSION, MAGIC, ModelError};
-pub use train::{EpochScore, TrainConfig, overlap_counts, score_spans, train, tune_outside_bias};
+pub use train::{
+    EpochScore, TrainConfig, add_counts, best_bias, bias_grid, bias_sweep, overlap_counts,
+    score_spans, train,
+};
 
 use crate::{Detection, Recognizer};
 

@@ -225,27 +225,50 @@ pub fn train(
     (model, scores)
 }
 
-/// The outside bias (see [`PersonModel::with_outside_bias`]) that maximises the mean of the
-/// overlap F1s on the development sets `dev` (one per language, so that the largest does not
-/// decide alone), from a grid of biases below and above zero in units of the model's
-/// typical margin. Returns the best bias and every tried bias with its mean F1.
-pub fn tune_outside_bias(model: &PersonModel, dev: &[&[Labelled]]) -> (f32, Vec<(f32, f64)>) {
-    let mut tried = Vec::new();
-    for step in -20..=5 {
-        let bias = step as f32 * 0.02 * model.margin_scale;
-        let candidate = model.clone().with_outside_bias(bias);
-        let mean = dev
-            .iter()
-            .map(|set| overlap_counts(&candidate, set).f1())
-            .sum::<f64>()
-            / dev.len().max(1) as f64;
-        tried.push((bias, mean));
+/// A grid of outside biases (see [`PersonModel::with_outside_bias`]) around zero, in steps of
+/// a fiftieth of `model`'s typical margin: from half a margin towards more names to a tenth
+/// towards fewer.
+pub fn bias_grid(model: &PersonModel) -> Vec<f32> {
+    (-25..=5)
+        .map(|step| step as f32 * 0.02 * model.margin_scale)
+        .collect()
+}
+
+/// Overlap counts of `model` on each development set at each outside bias of `grid`:
+/// `result[b][s]` for `grid[b]` and `dev[s]`. Sum them over folds with [`add_counts`] and
+/// choose with [`best_bias`].
+pub fn bias_sweep(model: &PersonModel, grid: &[f32], dev: &[&[Labelled]]) -> Vec<Vec<Counts>> {
+    grid.iter()
+        .map(|&bias| {
+            let candidate = model.clone().with_outside_bias(bias);
+            dev.iter()
+                .map(|set| overlap_counts(&candidate, set))
+                .collect()
+        })
+        .collect()
+}
+
+/// `into += other`, element by element (both as from [`bias_sweep`] on the same grid and sets).
+pub fn add_counts(into: &mut [Vec<Counts>], other: &[Vec<Counts>]) {
+    for (a, b) in into.iter_mut().zip(other) {
+        for (x, y) in a.iter_mut().zip(b) {
+            x.true_positives += y.true_positives;
+            x.false_positives += y.false_positives;
+            x.false_negatives += y.false_negatives;
+        }
     }
-    let best = tried.iter().fold(
-        (0.0, f64::NEG_INFINITY),
-        |a, b| if b.1 > a.1 { *b } else { a },
-    );
-    (best.0, tried)
+}
+
+/// The index of the bias whose counts have the best mean F1 over the sets (one per language,
+/// so that the largest does not decide alone), and that mean.
+pub fn best_bias(sweep: &[Vec<Counts>]) -> (usize, f64) {
+    let mean =
+        |sets: &Vec<Counts>| sets.iter().map(Counts::f1).sum::<f64>() / sets.len().max(1) as f64;
+    sweep
+        .iter()
+        .enumerate()
+        .map(|(i, sets)| (i, mean(sets)))
+        .fold((0, f64::NEG_INFINITY), |a, b| if b.1 > a.1 { b } else { a })
 }
 
 /// Person-name counts of `model` on `data` where a found name counts when it overlaps a
