@@ -354,6 +354,24 @@ mod tests {
     }
 
     #[test]
+    fn words_that_are_no_names_are_trimmed_and_long_runs_split() {
+        let model = PersonModel::shipped();
+        let text = "Gestern hat Frau Sabine Müller angerufen.";
+        let found: Vec<&str> = model
+            .find(text)
+            .iter()
+            .map(|(s, _)| &text[s.start..s.end])
+            .collect();
+        assert_eq!(found, ["Sabine Müller"], "the honorific is cut off");
+        let text = "Present were Anna Bella Carla Dora Emma Frida Greta yesterday.";
+        let found = model.find(text);
+        assert!(!found.is_empty());
+        for (span, _) in &found {
+            assert!(text[span.start..span.end].split(' ').count() <= MAX_NAME_TOKENS);
+        }
+    }
+
+    #[test]
     fn margins_rank_names_and_scores_stay_in_range() {
         let model = PersonModel::shipped();
         assert!(model.score(0.0) >= 0.5 && model.score(1e9) < 0.95);

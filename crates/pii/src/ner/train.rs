@@ -308,3 +308,92 @@ pub(super) fn median_margin(model: &PersonModel, data: &[Labelled]) -> f32 {
     margins.sort_by(f32::total_cmp);
     margins[margins.len() / 2]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::from_marked;
+    use candor_core::EntityKind;
+
+    /// A few sentences with the same contexts and different names: enough for the perceptron
+    /// to learn that the word after "spoke with" is a name.
+    fn corpus() -> Vec<Labelled> {
+        let names = [
+            "Anna", "Bjarne", "Clara", "Dirk", "Elif", "Frode", "Greta", "Hamid",
+        ];
+        let mut out = Vec::new();
+        for name in names {
+            for line in [
+                format!("I spoke with [[{name}]] yesterday ."),
+                format!("[[{name}]] said the parcel was lost ."),
+                "The Parcel was lost and nobody called .".to_string(),
+            ] {
+                out.push(from_marked(&line, EntityKind::Person));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn training_learns_contexts_and_the_file_round_trips() {
+        let data = corpus();
+        let config = TrainConfig {
+            bits: 12,
+            epochs: 5,
+            seed: 7,
+        };
+        let (model, scores) = train(&data, &data, &config, "test sheet");
+        assert_eq!(scores.len(), 5);
+        let text = "I spoke with Zoltan yesterday .";
+        let found: Vec<&str> = model
+            .find(text)
+            .iter()
+            .map(|(s, _)| &text[s.start..s.end])
+            .collect();
+        assert_eq!(found, ["Zoltan"], "an unseen name in a learnt context");
+        assert!(model.find("The Parcel was lost .").is_empty());
+        let bytes = model.to_bytes();
+        assert_eq!(PersonModel::from_bytes(&bytes).as_ref(), Ok(&model));
+        assert_eq!(model.datasheet(), "test sheet");
+        // The same data and seed give the same bytes.
+        assert_eq!(
+            train(&data, &data, &config, "test sheet").0.to_bytes(),
+            bytes
+        );
+    }
+
+    #[test]
+    fn a_lower_threshold_finds_more_names_and_the_sweep_picks_the_best() {
+        let data = corpus();
+        let config = TrainConfig {
+            bits: 12,
+            epochs: 3,
+            seed: 7,
+        };
+        let (model, _) = train(&data, &[], &config, "");
+        let grid = bias_grid(&model.clone().calibrated(&data));
+        assert!(grid.first() < Some(&0.0) && grid.last() > Some(&0.0));
+        let sweep = bias_sweep(&model, &grid, &[&data]);
+        // A lower bias never tags fewer tokens as names: the best path under it has at most
+        // as many `O` tokens as before (names may merge, so their count can drop).
+        let name_words = |bias: f32| -> usize {
+            let m = model.clone().with_outside_bias(bias);
+            data.iter()
+                .flat_map(|l| m.find(&l.text).into_iter().map(move |(s, _)| (l, s)))
+                .map(|(l, s)| l.text[s.start..s.end].split(' ').count())
+                .sum()
+        };
+        let words: Vec<usize> = grid.iter().map(|b| name_words(*b)).collect();
+        assert!(words.windows(2).all(|w| w[0] >= w[1]), "{words:?}");
+        assert!(words[0] > words[words.len() - 1], "{words:?}");
+        let (best, mean) = best_bias(&sweep);
+        assert!(sweep.iter().all(|s| s[0].f1() <= mean + 1e-12));
+        assert!((sweep[best][0].f1() - mean).abs() < 1e-12);
+        let mut twice = sweep.clone();
+        add_counts(&mut twice, &sweep);
+        assert_eq!(
+            twice[best][0].true_positives,
+            2 * sweep[best][0].true_positives
+        );
+    }
+}
