@@ -10,7 +10,7 @@ use unicode_normalization::char::is_combining_mark;
 /// The version of the feature templates below. A model records the version it was trained
 /// with; a change to any template must bump it, so that an old model is refused rather than
 /// read with features it never saw.
-pub(crate) const FEATURES_VERSION: u8 = 3;
+pub(crate) const FEATURES_VERSION: u8 = 4;
 
 /// Features per token: every template yields exactly one.
 pub(crate) const PER_TOKEN: usize = 27;
@@ -182,14 +182,16 @@ fn prefix(s: &str, n: usize) -> &str {
     }
 }
 
-/// Whether token `i` opens a sentence: the first token, or one after `.`, `!`, `?` or `:`
-/// (capitalisation there says nothing about names).
+/// Whether token `i` opens a sentence: the first token, one after `.`, `!`, `?` or `:`, or
+/// the first on a line (messages start greetings, sign-offs and list items on new lines
+/// without a full stop). Capitalisation there says nothing about names.
 fn opens_sentence(text: &str, tokens: &[Span], i: usize) -> bool {
     i == 0
         || matches!(
             &text[tokens[i - 1].start..tokens[i - 1].end],
             "." | "!" | "?" | ":"
         )
+        || text[tokens[i - 1].end..tokens[i].start].contains('\n')
 }
 
 /// The hashed features of every token of `text`, [`PER_TOKEN`] per token, in token order.
@@ -298,6 +300,17 @@ mod tests {
             features("Mette bor i", &tokens("Mette bor i"), 12)[..PER_TOKEN]
         );
         assert_ne!(f[1], features("Jonas bor", &tokens("Jonas bor"), 12)[1]);
+    }
+
+    #[test]
+    fn lines_open_sentences() {
+        let text = "Thanks for the help\nBest regards\nJohn. Anna";
+        let t = tokens(text);
+        let opens: Vec<&str> = (0..t.len())
+            .filter(|&i| opens_sentence(text, &t, i))
+            .map(|i| &text[t[i].start..t[i].end])
+            .collect();
+        assert_eq!(opens, ["Thanks", "Best", "John", "Anna"]);
     }
 
     #[test]
