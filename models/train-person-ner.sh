@@ -1,7 +1,9 @@
 #!/bin/sh
 # Reproduces models/person-ner.bin, byte for byte, from the "train, ship" NER data in
 # ../shared/data: UNER Danish DDT / DaNE (CC BY-SA 4.0), GermEval 2014 (CC BY 4.0) and UNER
-# English EWT (CC BY-SA 4.0). See models/person-ner.datasheet.md.
+# English EWT (CC BY-SA 4.0), with the name gazetteer of crates/pii/data/names (Faker, MIT;
+# US Census lists, public domain). See models/person-ner.datasheet.md. Pass 1 tunes the
+# epochs and the decision threshold on held-out train/dev sentences; pass 2 trains on all.
 #
 #   models/train-person-ner.sh            # from the repository root or anywhere
 #   CANDOR_DATA=/path/to/data models/train-person-ner.sh

@@ -94,6 +94,12 @@ pub(crate) fn is_given_name(folded: &str) -> bool {
     LEXICON.given.contains(folded)
 }
 
+/// Whether `folded` (see [`fold`]) is a capitalised word that is no name: an honorific, a
+/// form of address, a customer-service word.
+pub(crate) fn is_not_name(folded: &str) -> bool {
+    LEXICON.not_names.contains(folded)
+}
+
 /// Lower case without diacritics, so that `Søren`, `SOREN` and `soren` compare equal:
 /// canonical decomposition without combining marks, and the letters that do not decompose
 /// (`ø`, `æ`, `ß`, `ł`) spelled out.
@@ -176,12 +182,26 @@ impl Lexicon {
         let mut start = None;
         let mut end = pos;
         let mut tokens = 0;
+        let mut lower_case = 0;
         let mut known = false;
         while tokens < 3 {
             let particle = self.particle_at(text, pos);
             let at_token = particle.unwrap_or(pos);
-            let Some(token) = name_token(text, at_token, tokens > 0) else {
-                break;
+            let token = match name_token(text, at_token, tokens > 0) {
+                Some(token) => token,
+                // People who write without capitals write their own name without them too:
+                // after "my name is", a lower-case known name is still a name, as long as the
+                // name began in lower case.
+                None if cue == Cue::Intro && tokens == lower_case => {
+                    match self.lower_case_name(text, at_token, tokens == 0) {
+                        Some(token) => {
+                            lower_case += 1;
+                            token
+                        }
+                        None => break,
+                    }
+                }
+                None => break,
             };
             let word = fold(&text[token.start..token.end]);
             if self.not_names.contains(&word) {
@@ -199,6 +219,32 @@ impl Lexicon {
             }
         }
         Some((Span::new(start?, end), known))
+    }
+
+    /// A lower-case word at `at` that the name gazetteer knows: a given name when `first`,
+    /// else a given name or a surname.
+    fn lower_case_name(&self, text: &str, at: usize, first: bool) -> Option<Span> {
+        let mut chars = text[at..].char_indices().peekable();
+        let mut end = at;
+        while let Some((i, c)) = chars.next() {
+            let joins = matches!(c, '-' | '\'' | '’')
+                && end > at
+                && chars.peek().is_some_and(|(_, n)| n.is_alphabetic());
+            if c.is_lowercase() || is_combining_mark(c) || joins {
+                end = at + i + c.len_utf8();
+            } else if c.is_alphanumeric() {
+                return None;
+            } else {
+                break;
+            }
+        }
+        if end == at || end - at > MAX_NAME_TOKEN {
+            return None;
+        }
+        let word = fold(&text[at..end]);
+        let known =
+            crate::ner::names::is_given(&word) || (!first && crate::ner::names::is_surname(&word));
+        (known && !self.not_names.contains(&word)).then_some(Span::new(at, end))
     }
 
     /// Where the name token after a particle (`van der `) at `at` starts, if one is there.
@@ -552,6 +598,26 @@ mod tests {
         );
         assert_eq!(names("My name is Ján M. Novák but"), ["Ján M. Novák"]);
         assert_eq!(names("Regards,\nSiobhan O'Neill"), ["Siobhan O'Neill"]);
+    }
+
+    #[test]
+    fn lower_case_names_after_a_self_introduction() {
+        assert_eq!(names("hi my name is john smith and"), ["john smith"]);
+        assert_eq!(names("hej jeg hedder mette jensen"), ["mette jensen"]);
+        assert_eq!(
+            names("hallo mein name ist jürgen müller."),
+            ["jürgen müller"]
+        );
+        assert_eq!(
+            names("hallo, mijn naam is sanne de jong"),
+            ["sanne de jong"]
+        );
+        // Not a known name, a name that began with a capital, or a weaker cue.
+        assert!(names("my name is wrong on the invoice").is_empty());
+        assert!(names("jeg hedder ikke det").is_empty());
+        assert_eq!(names("My name is Anna may I ask"), ["Anna"]);
+        assert!(names("i am john").is_empty());
+        assert!(names("ik ben sanne").is_empty());
     }
 
     #[test]

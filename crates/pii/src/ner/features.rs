@@ -10,10 +10,10 @@ use unicode_normalization::char::is_combining_mark;
 /// The version of the feature templates below. A model records the version it was trained
 /// with; a change to any template must bump it, so that an old model is refused rather than
 /// read with features it never saw.
-pub(crate) const FEATURES_VERSION: u8 = 1;
+pub(crate) const FEATURES_VERSION: u8 = 4;
 
 /// Features per token: every template yields exactly one.
-pub(crate) const PER_TOKEN: usize = 16;
+pub(crate) const PER_TOKEN: usize = 27;
 
 /// The tokens of `text`: runs of letters and digits (with inner hyphens and apostrophes, as
 /// in `Hans-Peter` and `O'Brien`), and every other non-space character alone.
@@ -51,7 +51,9 @@ struct Forms {
     shape: String,
     shape_at: Vec<(usize, usize)>,
     capitalised: Vec<bool>,
-    given: Vec<bool>,
+    /// Gazetteer class of each capitalised token: `-` none, `g` given name, `s` surname,
+    /// `b` both (see `names.rs`); lower-case tokens are always `-`.
+    known: Vec<u8>,
 }
 
 /// The longest shape kept: `Xxxxx` and `Xxxxxxxxx` are both "a capitalised word".
@@ -65,7 +67,7 @@ impl Forms {
             shape: String::with_capacity(tokens.len() * 4),
             shape_at: Vec::with_capacity(tokens.len()),
             capitalised: Vec::with_capacity(tokens.len()),
-            given: Vec::with_capacity(tokens.len()),
+            known: Vec::with_capacity(tokens.len()),
         };
         for t in tokens {
             let word = &text[t.start..t.end];
@@ -95,17 +97,25 @@ impl Forms {
             let capitalised = word.chars().next().is_some_and(char::is_uppercase);
             f.capitalised.push(capitalised);
             let lower = &f.lower[f.lower_at.last().map_or(0, |r| r.0)..];
-            // Given names are stored folded; an ASCII word folds to its lower case, so only
-            // other words pay for folding.
-            let given = capitalised
-                && if lower.is_ascii() {
-                    crate::person::is_given_name(lower)
-                } else {
-                    crate::person::is_given_name(&crate::person::fold(word))
-                };
-            f.given.push(given);
+            // Names are stored folded; an ASCII word folds to its lower case, so only other
+            // words pay for folding.
+            let known = if !capitalised {
+                b'-'
+            } else if lower.is_ascii() {
+                known_class(lower)
+            } else {
+                known_class(&crate::person::fold(word))
+            };
+            f.known.push(known);
         }
         f
+    }
+
+    fn known(&self, i: isize) -> u8 {
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| self.known.get(i).copied())
+            .unwrap_or(b'.')
     }
 
     fn lower(&self, i: usize) -> &str {
@@ -119,20 +129,35 @@ impl Forms {
     }
 }
 
-/// FNV-1a over a template number and its parts, with a final mix so that every bit of the
-/// bucket depends on every input byte.
-fn bucket(bits: u8, template: u8, parts: &[&[u8]]) -> u32 {
+fn known_class(folded: &str) -> u8 {
+    match (
+        super::names::is_given(folded),
+        super::names::is_surname(folded),
+    ) {
+        (true, true) => b'b',
+        (true, false) => b'g',
+        (false, true) => b's',
+        (false, false) => b'-',
+    }
+}
+
+/// FNV-1a of a feature part: each word and shape is hashed once per text, and templates
+/// combine the hashes of their parts (see [`bucket`]).
+fn hash(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |b: u8| {
+    for &b in bytes {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    };
-    eat(template);
-    for p in parts {
-        for &b in *p {
-            eat(b);
-        }
-        eat(0x1f);
+    }
+    h
+}
+
+/// The bucket of a template number and the hashes of its parts, with a final mix so that every
+/// bit of the bucket depends on every part and their order.
+fn bucket(bits: u8, template: u8, parts: &[u64]) -> u32 {
+    let mut h: u64 = 0x9e37_79b9_7f4a_7c15 ^ u64::from(template);
+    for &p in parts {
+        h = (h.rotate_left(23) ^ p).wrapping_mul(0x0000_0100_0000_01b3);
     }
     // The splitmix64 finaliser.
     h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -157,14 +182,16 @@ fn prefix(s: &str, n: usize) -> &str {
     }
 }
 
-/// Whether token `i` opens a sentence: the first token, or one after `.`, `!`, `?` or `:`
-/// (capitalisation there says nothing about names).
+/// Whether token `i` opens a sentence: the first token, one after `.`, `!`, `?` or `:`, or
+/// the first on a line (messages start greetings, sign-offs and list items on new lines
+/// without a full stop). Capitalisation there says nothing about names.
 fn opens_sentence(text: &str, tokens: &[Span], i: usize) -> bool {
     i == 0
         || matches!(
             &text[tokens[i - 1].start..tokens[i - 1].end],
             "." | "!" | "?" | ":"
         )
+        || text[tokens[i - 1].end..tokens[i].start].contains('\n')
 }
 
 /// The hashed features of every token of `text`, [`PER_TOKEN`] per token, in token order.
@@ -172,32 +199,37 @@ pub(crate) fn features(text: &str, tokens: &[Span], bits: u8) -> Vec<u32> {
     let forms = Forms::new(text, tokens);
     let n = tokens.len();
     let mut out = Vec::with_capacity(n * PER_TOKEN);
-    let word = |i: isize| -> &[u8] {
+    let words: Vec<u64> = (0..n).map(|i| hash(forms.lower(i).as_bytes())).collect();
+    let shapes: Vec<u64> = (0..n).map(|i| hash(forms.shape(i).as_bytes())).collect();
+    let (before, after, outside) = (hash(b"<s>"), hash(b"</s>"), hash(b"-"));
+    let word = |i: isize| -> u64 {
         match usize::try_from(i) {
-            Ok(i) if i < n => forms.lower(i).as_bytes(),
-            Ok(_) => b"</s>",
-            Err(_) => b"<s>",
+            Ok(i) if i < n => words[i],
+            Ok(_) => after,
+            Err(_) => before,
         }
     };
-    let shape = |i: isize| -> &[u8] {
+    let shape = |i: isize| -> u64 {
         match usize::try_from(i) {
-            Ok(i) if i < n => forms.shape(i).as_bytes(),
-            _ => b"-",
+            Ok(i) if i < n => shapes[i],
+            _ => outside,
         }
     };
-    let flag = |b: bool| -> &[u8] { if b { b"1" } else { b"0" } };
+    let flag = |b: bool| -> u64 { u64::from(b) + 1 };
     for i in 0..n {
         let j = i as isize;
         let lw = forms.lower(i);
-        let cap = forms.capitalised[i];
-        let first = opens_sentence(text, tokens, i);
+        let affix = |s: &str| hash(s.as_bytes());
+        let cap = flag(forms.capitalised[i]);
+        let first = flag(opens_sentence(text, tokens, i));
+        let known = |d: isize| u64::from(forms.known(j + d));
         let f = [
             bucket(bits, 0, &[]),
-            bucket(bits, 1, &[lw.as_bytes()]),
-            bucket(bits, 2, &[suffix(lw, 2).as_bytes()]),
-            bucket(bits, 3, &[suffix(lw, 3).as_bytes()]),
-            bucket(bits, 4, &[suffix(lw, 4).as_bytes()]),
-            bucket(bits, 5, &[prefix(lw, 3).as_bytes()]),
+            bucket(bits, 1, &[word(j)]),
+            bucket(bits, 2, &[affix(suffix(lw, 2))]),
+            bucket(bits, 3, &[affix(suffix(lw, 3))]),
+            bucket(bits, 4, &[affix(suffix(lw, 4))]),
+            bucket(bits, 5, &[affix(prefix(lw, 3))]),
             bucket(bits, 6, &[shape(j)]),
             bucket(bits, 7, &[word(j - 1)]),
             bucket(bits, 8, &[word(j + 1)]),
@@ -205,9 +237,20 @@ pub(crate) fn features(text: &str, tokens: &[Span], bits: u8) -> Vec<u32> {
             bucket(bits, 10, &[word(j + 2)]),
             bucket(bits, 11, &[shape(j - 1), shape(j)]),
             bucket(bits, 12, &[shape(j), shape(j + 1)]),
-            bucket(bits, 13, &[flag(first), shape(j)]),
-            bucket(bits, 14, &[flag(forms.given[i]), flag(cap)]),
-            bucket(bits, 15, &[word(j - 1), flag(cap)]),
+            bucket(bits, 13, &[first, shape(j)]),
+            bucket(bits, 14, &[known(0), cap]),
+            bucket(bits, 15, &[word(j - 1), cap]),
+            bucket(bits, 16, &[affix(suffix(lw, 1))]),
+            bucket(bits, 17, &[affix(prefix(lw, 2))]),
+            bucket(bits, 18, &[affix(prefix(lw, 4))]),
+            bucket(bits, 19, &[known(-1), known(0), known(1), first]),
+            bucket(bits, 20, &[word(j + 1), cap]),
+            bucket(bits, 21, &[word(j - 1), word(j)]),
+            bucket(bits, 22, &[word(j), word(j + 1)]),
+            bucket(bits, 23, &[shape(j - 1), shape(j), shape(j + 1)]),
+            bucket(bits, 24, &[word(j), first]),
+            bucket(bits, 25, &[word(j - 1), shape(j + 1), cap]),
+            bucket(bits, 26, &[shape(j - 1), word(j - 2), cap]),
         ];
         out.extend_from_slice(&f);
     }
@@ -257,6 +300,17 @@ mod tests {
             features("Mette bor i", &tokens("Mette bor i"), 12)[..PER_TOKEN]
         );
         assert_ne!(f[1], features("Jonas bor", &tokens("Jonas bor"), 12)[1]);
+    }
+
+    #[test]
+    fn lines_open_sentences() {
+        let text = "Thanks for the help\nBest regards\nJohn. Anna";
+        let t = tokens(text);
+        let opens: Vec<&str> = (0..t.len())
+            .filter(|&i| opens_sentence(text, &t, i))
+            .map(|i| &text[t[i].start..t[i].end])
+            .collect();
+        assert_eq!(opens, ["Thanks", "Best", "John", "Anna"]);
     }
 
     #[test]

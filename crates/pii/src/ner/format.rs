@@ -1,10 +1,10 @@
-//! The person-name model file, version 1.
+//! The person-name model file, version 2.
 //!
 //! ```text
 //! offset  size  field
 //! 0       8     magic  89 43 50 4E 0D 0A 1A 0A  ("\x89CPN\r\n\x1a\n": Candor person names;
 //!               the CR LF and ^Z catch text-mode transfers, as in PNG)
-//! 8       4     format version, u32 little-endian (1)
+//! 8       4     format version, u32 little-endian (2)
 //! 12      8     body length in bytes, u64 little-endian
 //! 20      32    SHA-256 of the body
 //! 52      ...   body
@@ -14,7 +14,8 @@
 //!
 //! ```text
 //! bits u8, features_version u8, tags u8 (3: O, B-PER, I-PER)
-//! scale f32 (emission weight = i16 × scale), margin_scale f32, min_margin f32
+//! scale f32 (emission weight = i16 × scale), margin_scale f32, min_margin f32,
+//! outside_bias f32 (added to every token's O score)
 //! transitions 4 × 3 f32 (from O, B, I, sentence start; to O, B, I)
 //! datasheet string (training data, licences, seed, scores)
 //! weights u32 count (= 2^bits × 3), then count × i16 (bucket-major)
@@ -31,7 +32,7 @@ use super::{PersonModel, TAGS};
 /// The first eight bytes of every person-name model file.
 pub const MAGIC: [u8; 8] = *b"\x89CPN\r\n\x1a\n";
 /// The format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 const HEADER_LEN: usize = 8 + 4 + 8 + 32;
 
 /// Why a person-name model file was refused.
@@ -65,7 +66,12 @@ pub enum ModelError {
 pub(super) fn write(model: &PersonModel) -> Vec<u8> {
     let mut body = Vec::with_capacity(model.weights.len() * 2 + 1024);
     body.extend_from_slice(&[model.bits, FEATURES_VERSION, TAGS as u8]);
-    for v in [model.scale, model.margin_scale, model.min_margin] {
+    for v in [
+        model.scale,
+        model.margin_scale,
+        model.min_margin,
+        model.outside_bias,
+    ] {
         body.extend_from_slice(&v.to_le_bytes());
     }
     for row in &model.transitions {
@@ -156,6 +162,7 @@ pub(super) fn read(bytes: &[u8]) -> Result<PersonModel, ModelError> {
     let scale = r.f32("scale")?;
     let margin_scale = r.f32("margin scale")?;
     let min_margin = r.f32("minimum margin")?;
+    let outside_bias = r.f32("outside bias")?;
     if scale <= 0.0 || margin_scale <= 0.0 {
         return Err(ModelError::Malformed("scales must be positive".into()));
     }
@@ -190,6 +197,7 @@ pub(super) fn read(bytes: &[u8]) -> Result<PersonModel, ModelError> {
         transitions,
         margin_scale,
         min_margin,
+        outside_bias,
         datasheet,
     })
 }

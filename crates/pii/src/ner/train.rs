@@ -128,7 +128,8 @@ fn quantised(emission: &[f32], transitions: &[f32], model: &mut PersonModel) {
 }
 
 /// Trains on `train`, keeps the epoch whose averaged model has the best exact-span F1 on
-/// `dev`, and records `datasheet` in the model. Returns the model and every epoch's score.
+/// `dev` (the last epoch when `dev` is empty), and records `datasheet` in the model. Returns
+/// the model and every epoch's score.
 pub fn train(
     train: &[Labelled],
     dev: &[Labelled],
@@ -150,6 +151,7 @@ pub fn train(
         transitions: [[0.0; TAGS]; TAGS + 1],
         margin_scale: 1.0,
         min_margin: 0.0,
+        outside_bias: 0.0,
         datasheet: datasheet.to_owned(),
     };
     let mut order: Vec<usize> = (0..examples.len()).collect();
@@ -206,6 +208,9 @@ pub fn train(
             &transition.average(step),
             &mut model,
         );
+        if dev.is_empty() {
+            continue;
+        }
         model.margin_scale = median_margin(&model, dev);
         let dev_counts = score_spans(&model, dev);
         scores.push(EpochScore {
@@ -220,8 +225,77 @@ pub fn train(
     (model, scores)
 }
 
+/// A grid of outside biases (see [`PersonModel::with_outside_bias`]) around zero, in steps of
+/// a fiftieth of `model`'s typical margin: from half a margin towards more names to a tenth
+/// towards fewer.
+pub fn bias_grid(model: &PersonModel) -> Vec<f32> {
+    (-25..=5)
+        .map(|step| step as f32 * 0.02 * model.margin_scale)
+        .collect()
+}
+
+/// Overlap counts of `model` on each development set at each outside bias of `grid`:
+/// `result[b][s]` for `grid[b]` and `dev[s]`. Sum them over folds with [`add_counts`] and
+/// choose with [`best_bias`].
+pub fn bias_sweep(model: &PersonModel, grid: &[f32], dev: &[&[Labelled]]) -> Vec<Vec<Counts>> {
+    grid.iter()
+        .map(|&bias| {
+            let candidate = model.clone().with_outside_bias(bias);
+            dev.iter()
+                .map(|set| overlap_counts(&candidate, set))
+                .collect()
+        })
+        .collect()
+}
+
+/// `into += other`, element by element (both as from [`bias_sweep`] on the same grid and sets).
+pub fn add_counts(into: &mut [Vec<Counts>], other: &[Vec<Counts>]) {
+    for (a, b) in into.iter_mut().zip(other) {
+        for (x, y) in a.iter_mut().zip(b) {
+            x.true_positives += y.true_positives;
+            x.false_positives += y.false_positives;
+            x.false_negatives += y.false_negatives;
+        }
+    }
+}
+
+/// The index of the bias whose counts have the best mean F1 over the sets (one per language,
+/// so that the largest does not decide alone), and that mean.
+pub fn best_bias(sweep: &[Vec<Counts>]) -> (usize, f64) {
+    let mean =
+        |sets: &Vec<Counts>| sets.iter().map(Counts::f1).sum::<f64>() / sets.len().max(1) as f64;
+    sweep
+        .iter()
+        .enumerate()
+        .map(|(i, sets)| (i, mean(sets)))
+        .fold((0, f64::NEG_INFINITY), |a, b| if b.1 > a.1 { b } else { a })
+}
+
+/// Person-name counts of `model` on `data` where a found name counts when it overlaps a
+/// gold name (as `candor eval pii` scores overlap).
+pub fn overlap_counts(model: &PersonModel, data: &[Labelled]) -> Counts {
+    let mut c = Counts::default();
+    for item in data {
+        let found: Vec<Span> = model.find(&item.text).into_iter().map(|f| f.0).collect();
+        let overlaps = |a: &Span, b: &Span| a.start < b.end && b.start < a.end;
+        let precise = found
+            .iter()
+            .filter(|f| item.spans.iter().any(|(g, _)| overlaps(f, g)))
+            .count();
+        let recalled = item
+            .spans
+            .iter()
+            .filter(|(g, _)| found.iter().any(|f| overlaps(f, g)))
+            .count();
+        c.true_positives += recalled;
+        c.false_positives += found.len() - precise;
+        c.false_negatives += item.spans.len() - recalled;
+    }
+    c
+}
+
 /// The median margin of the names `model` finds in `data`; 1 when it finds none.
-fn median_margin(model: &PersonModel, data: &[Labelled]) -> f32 {
+pub(super) fn median_margin(model: &PersonModel, data: &[Labelled]) -> f32 {
     let mut margins: Vec<f32> = data
         .iter()
         .flat_map(|item| model.find(&item.text))
@@ -233,4 +307,93 @@ fn median_margin(model: &PersonModel, data: &[Labelled]) -> f32 {
     }
     margins.sort_by(f32::total_cmp);
     margins[margins.len() / 2]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::from_marked;
+    use candor_core::EntityKind;
+
+    /// A few sentences with the same contexts and different names: enough for the perceptron
+    /// to learn that the word after "spoke with" is a name.
+    fn corpus() -> Vec<Labelled> {
+        let names = [
+            "Anna", "Bjarne", "Clara", "Dirk", "Elif", "Frode", "Greta", "Hamid",
+        ];
+        let mut out = Vec::new();
+        for name in names {
+            for line in [
+                format!("I spoke with [[{name}]] yesterday ."),
+                format!("[[{name}]] said the parcel was lost ."),
+                "The Parcel was lost and nobody called .".to_string(),
+            ] {
+                out.push(from_marked(&line, EntityKind::Person));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn training_learns_contexts_and_the_file_round_trips() {
+        let data = corpus();
+        let config = TrainConfig {
+            bits: 12,
+            epochs: 5,
+            seed: 7,
+        };
+        let (model, scores) = train(&data, &data, &config, "test sheet");
+        assert_eq!(scores.len(), 5);
+        let text = "I spoke with Zoltan yesterday .";
+        let found: Vec<&str> = model
+            .find(text)
+            .iter()
+            .map(|(s, _)| &text[s.start..s.end])
+            .collect();
+        assert_eq!(found, ["Zoltan"], "an unseen name in a learnt context");
+        assert!(model.find("The Parcel was lost .").is_empty());
+        let bytes = model.to_bytes();
+        assert_eq!(PersonModel::from_bytes(&bytes).as_ref(), Ok(&model));
+        assert_eq!(model.datasheet(), "test sheet");
+        // The same data and seed give the same bytes.
+        assert_eq!(
+            train(&data, &data, &config, "test sheet").0.to_bytes(),
+            bytes
+        );
+    }
+
+    #[test]
+    fn a_lower_threshold_finds_more_names_and_the_sweep_picks_the_best() {
+        let data = corpus();
+        let config = TrainConfig {
+            bits: 12,
+            epochs: 3,
+            seed: 7,
+        };
+        let (model, _) = train(&data, &[], &config, "");
+        let grid = bias_grid(&model.clone().calibrated(&data));
+        assert!(grid.first() < Some(&0.0) && grid.last() > Some(&0.0));
+        let sweep = bias_sweep(&model, &grid, &[&data]);
+        // A lower bias never tags fewer tokens as names: the best path under it has at most
+        // as many `O` tokens as before (names may merge, so their count can drop).
+        let name_words = |bias: f32| -> usize {
+            let m = model.clone().with_outside_bias(bias);
+            data.iter()
+                .flat_map(|l| m.find(&l.text).into_iter().map(move |(s, _)| (l, s)))
+                .map(|(l, s)| l.text[s.start..s.end].split(' ').count())
+                .sum()
+        };
+        let words: Vec<usize> = grid.iter().map(|b| name_words(*b)).collect();
+        assert!(words.windows(2).all(|w| w[0] >= w[1]), "{words:?}");
+        assert!(words[0] > words[words.len() - 1], "{words:?}");
+        let (best, mean) = best_bias(&sweep);
+        assert!(sweep.iter().all(|s| s[0].f1() <= mean + 1e-12));
+        assert!((sweep[best][0].f1() - mean).abs() < 1e-12);
+        let mut twice = sweep.clone();
+        add_counts(&mut twice, &sweep);
+        assert_eq!(
+            twice[best][0].true_positives,
+            2 * sweep[best][0].true_positives
+        );
+    }
 }
