@@ -356,13 +356,41 @@ impl Lexicon {
     /// An address in Danish, Dutch or German order around the house number `number`.
     fn continental(&self, text: &str, number: Span) -> Option<(Span, bool)> {
         let street = word_before(text, number.start)?;
-        let start = self.continental_street(text, street)?;
+        let start = self
+            .continental_street(text, street)
+            .or_else(|| self.opener_street_before(text, number.start))?;
         let mut end = number.end;
         end = self.units_after(text, end);
         let full = self
             .postcode_city_after(text, end)
             .or_else(|| self.place_tail(text, end, false).map(|(e, _)| e));
         Some((Span::new(start, full.unwrap_or(end)), full.is_some()))
+    }
+
+    /// The start of a street opened by its type that ends just before `at` (`ul. Cicha`,
+    /// `Rua do Paseo`, `Via Nuova del Campo`): name words and particles back to the opener.
+    fn opener_street_before(&self, text: &str, at: usize) -> Option<usize> {
+        let mut pos = at;
+        let mut names = 0;
+        for _ in 0..6 {
+            let w = word_before(text, pos)?;
+            let s = text[w.start..w.end].trim_end_matches('.');
+            let ls = s.to_lowercase();
+            if names > 0 && self.types_first.contains(&ls) {
+                return Some(w.start);
+            }
+            if self.name_word(s, false) {
+                names += 1;
+            } else if names == 0
+                || s.chars().count() > 4
+                || !s.chars().all(char::is_alphabetic)
+                || CLAUSE_WORDS.contains(&ls.as_str())
+            {
+                return None;
+            }
+            pos = w.start;
+        }
+        None
     }
 
     /// Whether `s` may be a word of a street or place name: capitalised (in a text written
@@ -441,6 +469,13 @@ impl Lexicon {
             } else if ordinal || self.name_word(s, caseless) {
                 names += 1;
                 last_name_end = w.start + s.len();
+            } else if opener
+                && s.chars().all(char::is_alphabetic)
+                && !CLAUSE_WORDS.contains(&ls.as_str())
+                && !self.place_stops.contains(&ls)
+            {
+                // After its type, a street's words need no capitals (`rue des lieutenants
+                // Thomazo`); only a capitalised word may end it.
             } else if names > 0
                 && s.chars().count() <= 4
                 && s.chars().all(char::is_alphabetic)
@@ -470,13 +505,20 @@ impl Lexicon {
         }
         // `St., Springfield`: the abbreviation's dot does not end the address when a comma
         // or a line break follows it.
-        let resume = match text[end..].strip_prefix('.') {
-            Some(rest) if rest.starts_with([',', '\n']) => end + 1,
-            _ => end,
+        // After a dot and a space (`útja 62. Apt. 5`, `St. Suite 3`) only a unit may follow:
+        // a capitalised word there more often starts the next sentence.
+        let (resume, places) = match text[end..].strip_prefix('.') {
+            Some(rest) if rest.starts_with([',', '\n']) => (end + 1, true),
+            Some(rest) if rest.starts_with(' ') => (end + 1, false),
+            _ => (end, true),
         };
         let after_units = self.units_after(text, resume);
         let units = after_units > resume;
-        let tail = self.place_tail(text, after_units, caseless);
+        let tail = if places || units {
+            self.place_tail(text, after_units, caseless)
+        } else {
+            None
+        };
         if units || tail.is_some() {
             end = after_units;
         }
@@ -1094,5 +1136,29 @@ mod tests {
         assert!(is_house_number_run(text, Span::new(5, 14)));
         let text = "Call 2233 4455 today";
         assert!(!is_house_number_run(text, Span::new(5, 14)));
+    }
+
+    #[test]
+    fn streets_opened_by_their_type() {
+        assert_eq!(one("mieszkam na ul. Cicha 86"), "ul. Cicha 86");
+        assert_eq!(one("na Via Nuova del Campo 85 a"), "Via Nuova del Campo 85");
+        assert_eq!(one("Rua Diadema 1903."), "Rua Diadema 1903");
+        assert_eq!(
+            one("at 26 rue des lieutenants Thomazo, Dole"),
+            "26 rue des lieutenants Thomazo, Dole"
+        );
+        assert_eq!(one("at 31 Rue tachkent St. today"), "31 Rue tachkent St");
+        // An opener with nothing capitalised after it names no street.
+        assert!(found("we go via the 12 exits").is_empty());
+    }
+
+    #[test]
+    fn a_unit_may_follow_the_house_number_s_dot() {
+        assert_eq!(
+            one("12521 Belgrád rkp. 18. Apt. 417 Csipkerek"),
+            "12521 Belgrád rkp. 18. Apt. 417 Csipkerek"
+        );
+        // A capitalised word after the dot starts a new sentence.
+        assert_eq!(one("at 12 Main St. Tomorrow we"), "12 Main St");
     }
 }

@@ -109,8 +109,11 @@ impl Registry {
 
     /// Every detection in `text`, without overlaps, ordered by position.
     ///
-    /// Overlapping detections are resolved greedily, best first, where "best" is decided by,
-    /// in order:
+    /// Overlapping detections are resolved greedily, best first (an unvalidated address that
+    /// a better detection overlaps only at one edge keeps the rest of its span, since every
+    /// part of an address is personal: an address whose first word a name took is still
+    /// masked from its second; two readings of a name are alternatives, and the loser is
+    /// dropped whole), where "best" is decided by, in order:
     ///
     /// 1. **Validated beats unvalidated**: a detection confirmed by a check
     ///    ([`Detection::validator`] is `Some`) wins over one that only matched a pattern,
@@ -158,6 +161,12 @@ impl Registry {
         for d in all {
             if taken.insert(d.span) {
                 kept.push(d);
+            } else if d.kind == EntityKind::StreetAddress
+                && d.validator.is_none()
+                && let Some(rest) = taken.remainder(text, d.span)
+                && taken.insert(rest)
+            {
+                kept.push(trimmed(text, d, rest));
             }
         }
         mask_repeats(text, &mut kept, &mut taken);
@@ -184,6 +193,39 @@ const FEW_VALUES: usize = 8;
 struct Occupied(BTreeMap<usize, usize>);
 
 impl Occupied {
+    /// The part of `span` left when exactly one taken span overlaps it at one edge, without
+    /// the spaces and punctuation at its ends; `None` when nothing with a letter or digit is
+    /// left, or when the overlap is in the middle.
+    fn remainder(&self, text: &str, span: Span) -> Option<Span> {
+        let mut overlapping = self
+            .0
+            .range(..span.end)
+            .rev()
+            .take_while(|(_, end)| **end > span.start);
+        let (&start, &end) = overlapping.next()?;
+        if overlapping.next().is_some() {
+            return None;
+        }
+        let rest = if start <= span.start && end < span.end {
+            Span::new(end, span.end)
+        } else if start > span.start && end >= span.end {
+            Span::new(span.start, start)
+        } else {
+            return None;
+        };
+        let piece = &text[rest.start..rest.end];
+        let inner = piece.trim_matches(|c: char| !c.is_alphanumeric());
+        if inner.chars().filter(|c| c.is_alphanumeric()).count() < 2 {
+            return None;
+        }
+        let start = rest.start
+            + (piece.len()
+                - piece
+                    .trim_start_matches(|c: char| !c.is_alphanumeric())
+                    .len());
+        Some(Span::new(start, start + inner.len()))
+    }
+
     /// Takes `span` if it overlaps nothing taken; whether it did.
     fn insert(&mut self, span: Span) -> bool {
         // The taken spans do not overlap, so ordered by start they are ordered by end too:
@@ -197,6 +239,21 @@ impl Occupied {
             self.0.insert(span.start, span.end);
         }
         !blocked
+    }
+}
+
+/// `d` cut down to `rest`, its canonical value taken from the text in the same way: with
+/// white space collapsed, and lower-cased if the whole value was.
+fn trimmed(text: &str, d: Detection, rest: Span) -> Detection {
+    let words: Vec<&str> = text[rest.start..rest.end].split_whitespace().collect();
+    let mut canonical = words.join(" ");
+    if d.canonical == d.canonical.to_lowercase() {
+        canonical = canonical.to_lowercase();
+    }
+    Detection {
+        span: rest,
+        canonical,
+        ..d
     }
 }
 
@@ -706,6 +763,37 @@ mod tests {
         }
         // The same digits as a phone number stay one.
         assert_eq!(found("Ring 3747 3911 i dag")[0].0, EntityKind::Phone);
+    }
+
+    #[test]
+    fn an_unvalidated_detection_overlapped_at_one_edge_keeps_the_rest() {
+        let text = "Mrs. Jane Smith Apt. 675 62314 Mellemvej 32";
+        let registry = Registry::new(PhoneConfig::default())
+            .with(fixed(EntityKind::Person, (5, 19), 0.99, None))
+            .with(fixed(EntityKind::StreetAddress, (16, 43), 0.8, None));
+        let spans: Vec<(EntityKind, &str)> = registry
+            .detect(text)
+            .into_iter()
+            .map(|d| (d.kind, &text[d.span.start..d.span.end]))
+            .collect();
+        assert!(
+            spans.contains(&(EntityKind::Person, "Jane Smith Apt")),
+            "{spans:?}"
+        );
+        assert!(
+            spans.contains(&(EntityKind::StreetAddress, "675 62314 Mellemvej 32")),
+            "{spans:?}"
+        );
+        // Overlapped in the middle, it is dropped: neither part is the value.
+        let registry = Registry::new(PhoneConfig::default())
+            .with(fixed(EntityKind::Person, (25, 30), 0.99, None))
+            .with(fixed(EntityKind::StreetAddress, (16, 43), 0.8, None));
+        assert!(
+            registry
+                .detect(text)
+                .iter()
+                .all(|d| d.kind != EntityKind::StreetAddress)
+        );
     }
 
     #[test]
