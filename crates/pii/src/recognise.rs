@@ -509,9 +509,11 @@ impl Recognizer for PhoneRecognizer {
         for m in PHONE_CANDIDATE.find_iter(text) {
             let candidate = m.as_str().trim_end_matches([')', ' ', '.', '-', '/']);
             let span = Span::new(m.start(), m.start() + candidate.len());
+            // A dotted quad that parses as an IPv4 address (`10.234.12.158`) is one.
             if !stands_alone(text, span)
                 || DATE_LIKE.is_match(candidate)
                 || DATE_FIRST.is_match(candidate)
+                || candidate.parse::<std::net::Ipv4Addr>().is_ok()
             {
                 continue;
             }
@@ -746,6 +748,11 @@ mod tests {
 
     #[test]
     fn dates_times_house_numbers_and_local_numbers_are_not_phones() {
+        assert_eq!(
+            found("from 10.234.12.158 today")[0].0,
+            EntityKind::IpAddress,
+            "an IPv4 address whose digits would validate as a phone number"
+        );
         for text in [
             "When: 2000-04-16 11:34:35",
             "Date: 12.03.2024 0800 start",
