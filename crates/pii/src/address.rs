@@ -393,6 +393,78 @@ impl Lexicon {
         None
     }
 
+    /// Whether an address word (`address`, `lives on`, `adresse`) stands in the 48 bytes
+    /// before `at`.
+    fn context_before(&self, text: &str, at: usize) -> bool {
+        let from = crate::dates::floor_boundary(text, at.saturating_sub(48));
+        self.context.find(&text[from..at]).next().is_some()
+    }
+
+    /// The start of one to three capitalised name words that end just before `at`
+    /// (`Joaquin Suarez` before `2906`): a street only where address words precede it.
+    fn plain_street_before(&self, text: &str, at: usize) -> Option<usize> {
+        let mut pos = at;
+        let mut start = None;
+        for _ in 0..3 {
+            let Some(w) = word_before(text, pos) else {
+                break;
+            };
+            let s = text[w.start..w.end].trim_end_matches('.');
+            if !self.name_word(s, false) {
+                break;
+            }
+            start = Some(w.start);
+            pos = w.start;
+        }
+        start
+    }
+
+    /// `the corner of Beiteveien 2 and Sieda Radial`: two streets at a crossing, each a run of
+    /// name words, particles, house numbers and street types, at least one of them with a
+    /// number or a type. Returns the span from the first street to the end of the second.
+    fn corner(&self, text: &str, at: usize, caseless: bool) -> Option<Span> {
+        let mut pos = at;
+        let mut first_start = None;
+        let (mut names, mut marked, mut end) = (0, false, 0);
+        let mut second = false;
+        for _ in 0..12 {
+            let Some(w) = (if first_start.is_none() {
+                word_after_here(text, pos)
+            } else {
+                word_after(text, pos, Gap::Spaces)
+            }) else {
+                break;
+            };
+            let s = text[w.start..w.end].trim_end_matches(['.', ',']);
+            let ls = s.to_lowercase();
+            first_start.get_or_insert(w.start);
+            if ls == "and" || ls == "&" {
+                if second || names == 0 {
+                    return None;
+                }
+                second = true;
+                names = 0;
+            } else if is_house_number(s, 5)
+                || (names > 0 && self.types.contains(&ls))
+                || self.types_first.contains(&ls)
+            {
+                marked = true;
+                end = w.start + s.len();
+            } else if self.name_word(s, caseless) || is_ordinal(s) {
+                names += 1;
+                end = w.start + s.len();
+            } else if !(names > 0
+                && s.chars().count() <= 4
+                && s.chars().all(char::is_alphabetic)
+                && !CLAUSE_WORDS.contains(&ls.as_str()))
+            {
+                break;
+            }
+            pos = w.end;
+        }
+        (second && names > 0 && marked).then(|| Span::new(first_start.unwrap_or(at), end))
+    }
+
     /// Whether `s` may be a word of a street or place name: capitalised (in a text written
     /// without capitals, any alphabetic word), and no function word.
     fn name_word(&self, s: &str, caseless: bool) -> bool {
@@ -640,6 +712,16 @@ impl Lexicon {
     }
 }
 
+/// Whether `s` is an ordinal number as street names use them (`5th`, `42nd`, `1st`).
+fn is_ordinal(s: &str) -> bool {
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    (1..=3).contains(&digits)
+        && matches!(
+            s[digits..].to_ascii_lowercase().as_str(),
+            "st" | "nd" | "rd" | "th"
+        )
+}
+
 /// The word that ends at `end`.
 fn word_ending_at(text: &str, end: usize) -> Option<Span> {
     let mut start = end;
@@ -744,6 +826,10 @@ static MILITARY: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid military address pattern")
 });
 
+/// The words before two streets that cross.
+static CORNER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)(?-u:\b)corner of (?:the )?").expect("valid corner pattern"));
+
 /// A postcode after a postcode word (`zip code is 35350`, `PLZ: 10115`).
 static LONE_POSTCODE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^[:#=]?\s{0,2}(?:(?:is|er|ist|was|lautet|luidt|are)\s{1,2}[:#]?\s{0,2})?([A-Z0-9]{2,6}(?:[ -][A-Z0-9]{2,4})?)")
@@ -809,6 +895,19 @@ impl StreetAddressRecognizer {
         }
     }
 
+    /// Street corners: `the corner of Kuusiku 7 and Alexander Flat`.
+    /// Returns their spans, in order, so that their numbers are not read again.
+    fn corners(lex: &Lexicon, text: &str, caseless: bool, out: &mut Vec<Detection>) -> Vec<Span> {
+        let mut spans = Vec::new();
+        for m in CORNER.find_iter(text) {
+            if let Some(span) = lex.corner(text, m.end(), caseless) {
+                Self::push(text, span, 0.85, out);
+                spans.push(span);
+            }
+        }
+        spans
+    }
+
     /// Postcodes standing alone after a postcode word.
     fn lone_postcodes(lex: &Lexicon, text: &str, out: &mut Vec<Detection>) {
         for (_, phrase) in lex.postcode_context.find(text) {
@@ -849,6 +948,8 @@ impl Recognizer for StreetAddressRecognizer {
         let caseless = is_caseless(text);
         Self::boxes(lex, text, caseless, out);
         Self::lone_postcodes(lex, text, out);
+        let corners = Self::corners(lex, text, caseless, out);
+        let mut next_corner = 0;
         let mut i = 0;
         let mut last_end = 0;
         while i < bytes.len() {
@@ -861,6 +962,12 @@ impl Recognizer for StreetAddressRecognizer {
                 i += 1;
             }
             if start < last_end || text[..start].chars().next_back().is_some_and(is_word_char) {
+                continue;
+            }
+            while corners.get(next_corner).is_some_and(|c| c.end <= start) {
+                next_corner += 1;
+            }
+            if corners.get(next_corner).is_some_and(|c| c.start <= start) {
                 continue;
             }
             // The number with its letter (`3a`, `221B`), not glued to anything after.
@@ -883,6 +990,14 @@ impl Recognizer for StreetAddressRecognizer {
                     .flatten()
                     .map(|m| (m.span, m.full, m.weak))
             });
+            // `lives on Joaquin Suarez 2906`: name words and a number, after address words.
+            let found = found.or_else(|| {
+                let start = lex.plain_street_before(text, number.start)?;
+                (is_house_number(&text[number.start..number.end], 4)
+                    && start >= last_end
+                    && lex.context_before(text, start))
+                .then_some((Span::new(start, number.end), false, false))
+            });
             let Some((mut span, full, weak)) = found else {
                 continue;
             };
@@ -892,14 +1007,7 @@ impl Recognizer for StreetAddressRecognizer {
             if span.start < last_end {
                 continue;
             }
-            let context = lex
-                .context
-                .find(
-                    &text[crate::dates::floor_boundary(text, span.start.saturating_sub(32))
-                        ..span.start],
-                )
-                .next()
-                .is_some();
+            let context = lex.context_before(text, span.start);
             if weak && !context {
                 continue;
             }
@@ -1160,5 +1268,34 @@ mod tests {
         );
         // A capitalised word after the dot starts a new sentence.
         assert_eq!(one("at 12 Main St. Tomorrow we"), "12 Main St");
+    }
+
+    #[test]
+    fn street_corners() {
+        assert_eq!(
+            one("my new address is the corner of Beiteveien 2 and Sieda Radial"),
+            "Beiteveien 2 and Sieda Radial"
+        );
+        assert_eq!(
+            one("at the corner of 5th Avenue and Main Street."),
+            "5th Avenue and Main Street"
+        );
+        assert_eq!(
+            one("the corner of heiligengeistbrücke 77 and minik courts"),
+            "heiligengeistbrücke 77 and minik courts"
+        );
+        assert!(found("the corner of the box is damaged and bent").is_empty());
+        assert!(found("the corner of Anna and Peter").is_empty());
+    }
+
+    #[test]
+    fn name_words_and_a_number_after_address_words() {
+        assert_eq!(
+            one("He lives on the north side of Joaquin Suarez 2906."),
+            "Joaquin Suarez 2906"
+        );
+        // Without address words, a capitalised word and a number are a product or a date.
+        assert!(found("I have an iPhone and a Galaxy 12 here").is_empty());
+        assert!(found("We met Tuesday 14 at noon").is_empty());
     }
 }
