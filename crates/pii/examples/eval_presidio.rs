@@ -12,8 +12,9 @@
 //! fillers, so errors are looked at on one half of the templates (dev) and the other half is
 //! held out: a template is in the dev half when the SplitMix64 hash of its `template_id` is
 //! even. Scores are printed for dev, held-out and the whole set. `--errors` prints the
-//! non-PERSON misses and false detections of the dev half (only of the dev half, so that rules
-//! are never fitted to held-out sentences).
+//! non-PERSON misses, false detections and partly unmasked values (`LEAK`, masked characters
+//! shown as `_`) of the dev half (only of the dev half, so that rules are never fitted to
+//! held-out sentences).
 
 use candor_core::{EntityKind, Span};
 use candor_pii::eval::{Labelled, Report, evaluate};
@@ -101,16 +102,36 @@ fn print_errors(registry: &Registry, data: &[Labelled]) {
     let show = |text: &str, s: Span| text[s.start..s.end].replace('\n', "⏎");
     for item in data {
         let n = normalise(&item.text);
-        let found: Vec<(Span, EntityKind)> = registry
+        let all: Vec<(Span, EntityKind)> = registry
             .detect(&n.text)
             .into_iter()
             .map(|d| (n.map.to_original(d.span), d.kind))
+            .collect();
+        let found: Vec<(Span, EntityKind)> = all
+            .iter()
+            .copied()
             .filter(|(_, k)| !UNLABELLED.contains(k))
             .collect();
         let overlaps = |a: Span, b: Span| a.start < b.end && b.start < a.end;
         for (l, k) in &item.spans {
             if *k == EntityKind::Person {
                 continue;
+            }
+            // Found, but some of it left unmasked (what the leak rate counts).
+            let masked = |i: usize| all.iter().any(|(s, _)| s.start <= i && i < s.end);
+            let left: String = item.text[l.start..l.end]
+                .char_indices()
+                .map(|(i, c)| if masked(l.start + i) { '_' } else { c })
+                .collect();
+            if found.iter().any(|(s, fk)| fk == k && overlaps(*s, *l))
+                && left.chars().any(|c| c != '_' && !c.is_whitespace())
+            {
+                println!(
+                    "LEAK {} «{}» in «{}»",
+                    k.as_str(),
+                    left.replace('\n', "⏎"),
+                    item.text.replace('\n', "⏎")
+                );
             }
             if !found.iter().any(|(s, fk)| fk == k && overlaps(*s, *l)) {
                 let got: Vec<String> = found

@@ -615,6 +615,13 @@ impl Lexicon {
     fn place_tail(&self, text: &str, at: usize, caseless: bool) -> Option<(usize, bool)> {
         let (mut end, mut strong, mut segments) = (at, false, 0);
         for _ in 0..6 {
+            // A flat or suite line among the place lines (`Hibberdene Rd⏎ Apt. 724⏎ City`).
+            let after_units = self.units_after(text, end);
+            if after_units > end {
+                end = after_units;
+                segments += 1;
+                continue;
+            }
             let Some(begin) = Gap::Separator.skip(text, end) else {
                 break;
             };
@@ -667,7 +674,10 @@ impl Lexicon {
             };
             let Some(w) = w else { break };
             let s = text[w.start..w.end].trim_end_matches(['.', '\'', '’']);
-            if s.is_empty() || !self.name_word(s, caseless) {
+            if s.is_empty()
+                || !self.name_word(s, caseless)
+                || self.units.contains(&s.to_lowercase())
+            {
                 break;
             }
             end = Some(w.start + s.len());
@@ -827,8 +837,9 @@ static MILITARY: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The words before two streets that cross.
-static CORNER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)(?-u:\b)corner of (?:the )?").expect("valid corner pattern"));
+static CORNER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?-u:\b)(?:the )?corner of (?:the )?").expect("valid corner pattern")
+});
 
 /// A postcode after a postcode word (`zip code is 35350`, `PLZ: 10115`).
 static LONE_POSTCODE: LazyLock<Regex> = LazyLock::new(|| {
@@ -900,7 +911,9 @@ impl StreetAddressRecognizer {
     fn corners(lex: &Lexicon, text: &str, caseless: bool, out: &mut Vec<Detection>) -> Vec<Span> {
         let mut spans = Vec::new();
         for m in CORNER.find_iter(text) {
+            // "the corner of" is part of how the address is written, and masked with it.
             if let Some(span) = lex.corner(text, m.end(), caseless) {
+                let span = Span::new(m.start(), span.end);
                 Self::push(text, span, 0.85, out);
                 spans.push(span);
             }
@@ -1274,15 +1287,15 @@ mod tests {
     fn street_corners() {
         assert_eq!(
             one("my new address is the corner of Beiteveien 2 and Sieda Radial"),
-            "Beiteveien 2 and Sieda Radial"
+            "the corner of Beiteveien 2 and Sieda Radial"
         );
         assert_eq!(
             one("at the corner of 5th Avenue and Main Street."),
-            "5th Avenue and Main Street"
+            "the corner of 5th Avenue and Main Street"
         );
         assert_eq!(
             one("the corner of heiligengeistbrücke 77 and minik courts"),
-            "heiligengeistbrücke 77 and minik courts"
+            "the corner of heiligengeistbrücke 77 and minik courts"
         );
         assert!(found("the corner of the box is damaged and bent").is_empty());
         assert!(found("the corner of Anna and Peter").is_empty());
@@ -1297,5 +1310,13 @@ mod tests {
         // Without address words, a capitalised word and a number are a product or a date.
         assert!(found("I have an iPhone and a Galaxy 12 here").is_empty());
         assert!(found("We met Tuesday 14 at noon").is_empty());
+    }
+
+    #[test]
+    fn a_unit_line_among_the_place_lines() {
+        assert_eq!(
+            one("sent to 1737 Cheriton Dr Hibberdene\n Apt. 724\n Durban\n South Africa 68793"),
+            "1737 Cheriton Dr Hibberdene\n Apt. 724\n Durban\n South Africa 68793"
+        );
     }
 }
