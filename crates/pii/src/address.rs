@@ -1319,4 +1319,15 @@ mod tests {
             "1737 Cheriton Dr Hibberdene\n Apt. 724\n Durban\n South Africa 68793"
         );
     }
+
+    #[test]
+    fn nordic_baltic_and_hungarian_street_names() {
+        assert_eq!(one("bor på Magasinsgatan 7, tack"), "Magasinsgatan 7");
+        assert_eq!(one("Osoite: Koskikatu 25 B"), "Koskikatu 25 B");
+        assert_eq!(
+            one("Skoanveien 226, 8200 Fauske"),
+            "Skoanveien 226, 8200 Fauske"
+        );
+        assert!(found("Der Artikel 5 ist kaputt, die Lieferung kam am Dienstag").is_empty());
+    }
 }
