@@ -356,6 +356,16 @@ impl Lexicon {
     /// An address in Danish, Dutch or German order around the house number `number`.
     fn continental(&self, text: &str, number: Span) -> Option<(Span, bool)> {
         let street = word_before(text, number.start)?;
+        // `Im Januar 2013`, `Im Jahr 1982`: a month or a unit of time or measure before a
+        // number is no street.
+        if self.place_stops.contains(
+            text[street.start..street.end]
+                .trim_end_matches('.')
+                .to_lowercase()
+                .as_str(),
+        ) {
+            return None;
+        }
         let start = self
             .continental_street(text, street)
             .or_else(|| self.opener_street_before(text, number.start))?;
@@ -1329,5 +1339,18 @@ mod tests {
             "Skoanveien 226, 8200 Fauske"
         );
         assert!(found("Der Artikel 5 ist kaputt, die Lieferung kam am Dienstag").is_empty());
+    }
+
+    #[test]
+    fn time_and_measure_words_before_a_number_are_no_street() {
+        for text in [
+            "Im Januar 2013 kam die Rechnung",
+            "Im Jahr 1982 war alles anders",
+            "Ich habe 12V 20 Watt 10 Grad bestellt",
+            "Het pakket kwam na 3 dagen 2 uur te laat",
+            "Pakken kom efter 3 dage 2 timer for sent",
+        ] {
+            assert!(found(text).is_empty(), "{text}: {:?}", found(text));
+        }
     }
 }

@@ -467,6 +467,12 @@ static DATE_LIKE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}$").expect("valid date pattern")
 });
 
+/// A range of years (`2014-2017`, `2011/2012`), which a Danish number's two groups of four
+/// digits would otherwise take.
+static YEAR_RANGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:19|20)\d\d ?[-/–] ?(?:19|20)\d\d$").expect("valid year range pattern")
+});
+
 /// A date at the start of a candidate (`2000-04-16 11` before `:34:35`, `12.03.2024 0800`).
 static DATE_FIRST: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:\d{4}[./\-]\d{1,2}[./\-]\d{1,2}|\d{1,2}[./\-]\d{1,2}[./\-]\d{4})(?:[ ]|$)")
@@ -475,11 +481,17 @@ static DATE_FIRST: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Whether a number written without a country code has a shape phone numbers take: a trunk
 /// prefix `0` (NL, DE, GB), eight digits whole or in groups of two to four (DK), or nine or
-/// more digits (the North American and other national plans). A seven-digit local number
+/// ten digits (the North American and other national plans). A seven-digit local number
 /// cannot be told from a licence or order number, and eight digits split otherwise
 /// (`90010-170`) are written so by no Danish subscriber; those need a phone word.
 fn national_shape(candidate: &str, digits: usize) -> bool {
-    if candidate.starts_with('0') || digits >= 9 {
+    // No national plan here is longer than ten digits after the trunk prefix (DK 8, NL and
+    // US 10, GB 10, DE up to 11 with it); longer runs are IDs (`298026420216364` in a URL).
+    let trunk = candidate.trim_start_matches('(').starts_with('0');
+    if digits > if trunk { 12 } else { 10 } {
+        return false;
+    }
+    if trunk || digits >= 9 {
         return true;
     }
     let mut groups = candidate
@@ -513,6 +525,7 @@ impl Recognizer for PhoneRecognizer {
             if !stands_alone(text, span)
                 || DATE_LIKE.is_match(candidate)
                 || DATE_FIRST.is_match(candidate)
+                || YEAR_RANGE.is_match(candidate)
                 || candidate.parse::<std::net::Ipv4Addr>().is_ok()
             {
                 continue;
@@ -758,6 +771,9 @@ mod tests {
             "Date: 12.03.2024 0800 start",
             "My driver's license number is 6940579",
             "My zip code is 90010-170",
+            "https://www.facebook.com/354009971344277/posts/1",
+            "Sendungsnummer 298026420216364",
+            "Saison 2014-2017 und 2011/2012",
             "The bus drops you off at 3747 3911 Fourth Avenue",
             "Suite 541 6343 Skogstien 106",
             "Apt. 675 62314 Mellemvej 32",
