@@ -32,6 +32,12 @@ struct Lexicon {
     adjectives: HashSet<String>,
     /// English street types after the name (`street`, `rd`).
     types: HashSet<String>,
+    /// Street types that open the name (`rue`, `ul`).
+    types_first: HashSet<String>,
+    /// Capitalised words that end an address's place lines (`Thanks`, `Phone`).
+    place_stops: HashSet<String>,
+    /// Words after which a postcode may stand alone (`zip code`, `postnummer`).
+    postcode_context: Phrases,
     /// Compass points after an English street type (`NW`).
     directions: HashSet<String>,
     /// Floor, door and flat words (`st`, `tv`, `apt`, `suite`).
@@ -72,6 +78,18 @@ static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
             .collect(),
         adjectives: lower_set("street_adjectives"),
         types: lower_set("street_types"),
+        types_first: lower_set("street_types_first"),
+        // A month ends a street name too: `on 12 March 2024` is a date.
+        place_stops: lower_set("place_stop_words")
+            .into_iter()
+            .chain(
+                entries("months")
+                    .into_iter()
+                    .filter_map(|m| m.split(' ').next())
+                    .map(str::to_lowercase),
+            )
+            .collect(),
+        postcode_context: Phrases::new(entries("postcode_context")),
         directions: lower_set("street_directions"),
         units: lower_set("unit_words"),
         not_names: lower_set("not_names"),
@@ -141,21 +159,31 @@ impl Gap {
     /// Where the next word starts, if the gap at `at` is of this kind.
     fn skip(self, text: &str, at: usize) -> Option<usize> {
         let rest = &text[at..];
-        let after_comma = match self {
-            Gap::Separator => rest.strip_prefix(',').unwrap_or(rest),
-            Gap::Spaces => rest,
-        };
-        let body = after_comma.trim_start_matches([' ', '\t', '\n', '\r']);
-        let gap = &after_comma[..after_comma.len() - body.len()];
-        let newlines = gap.matches('\n').count();
-        let fits = match self {
-            Gap::Spaces => (1..=2).contains(&gap.len()) && newlines == 0,
-            Gap::Separator => {
-                (gap.len() <= 4 && newlines <= 1)
-                    && (!gap.is_empty() || after_comma.len() < rest.len())
+        match self {
+            Gap::Spaces => {
+                let body = rest.trim_start_matches(' ');
+                (1..=2)
+                    .contains(&(rest.len() - body.len()))
+                    .then_some(text.len() - body.len())
             }
-        };
-        fits.then_some(text.len() - body.len())
+            Gap::Separator => {
+                // Lines of an address pasted from an e-mail may be quoted (`> `), and a comma
+                // may end a line or open the next (`Toronto\n, ON`).
+                let (mut commas, mut newlines, mut quotes, mut len) = (0, 0, 0, 0);
+                for c in rest.chars().take(9) {
+                    match c {
+                        ',' => commas += 1,
+                        '\n' => newlines += 1,
+                        '>' if newlines > 0 => quotes += 1,
+                        ' ' | '\t' | '\r' => {}
+                        _ => break,
+                    }
+                    len += 1;
+                }
+                let fits = len > 0 && len <= 8 && commas <= 1 && newlines <= 1 && quotes <= 2;
+                fits.then_some(at + len)
+            }
+        }
     }
 }
 
@@ -325,61 +353,442 @@ impl Lexicon {
         self.city_at(text, begin + m.end())
     }
 
-    /// The end of `, Washington, DC 20500` or `, London NW1 6XE` after `at`.
-    fn city_postcode_after(&self, text: &str, at: usize) -> Option<usize> {
-        let begin = Gap::Separator.skip(text, at)?;
-        let city_end = self.city_at(text, begin)?;
-        let code = Gap::Separator.skip(text, city_end)?;
-        let slice = &text[code..ceil_boundary(text, code + 16)];
-        let m = self.postcode_after.find(slice)?;
-        Some(code + m.end())
-    }
-
     /// An address in Danish, Dutch or German order around the house number `number`.
     fn continental(&self, text: &str, number: Span) -> Option<(Span, bool)> {
         let street = word_before(text, number.start)?;
-        let start = self.continental_street(text, street)?;
+        // `Im Januar 2013`, `Im Jahr 1982`: a month or a unit of time or measure before a
+        // number is no street.
+        if self.place_stops.contains(
+            text[street.start..street.end]
+                .trim_end_matches('.')
+                .to_lowercase()
+                .as_str(),
+        ) {
+            return None;
+        }
+        let start = self
+            .continental_street(text, street)
+            .or_else(|| self.opener_street_before(text, number.start))?;
         let mut end = number.end;
         end = self.units_after(text, end);
-        let full = self.postcode_city_after(text, end);
+        let full = self
+            .postcode_city_after(text, end)
+            .or_else(|| self.place_tail(text, end, false).map(|(e, _)| e));
         Some((Span::new(start, full.unwrap_or(end)), full.is_some()))
     }
 
-    /// An address in British or American order starting with the house number `number`.
-    fn english(&self, text: &str, number: Span) -> Option<(Span, bool)> {
+    /// The start of a street opened by its type that ends just before `at` (`ul. Cicha`,
+    /// `Rua do Paseo`, `Via Nuova del Campo`): name words and particles back to the opener.
+    fn opener_street_before(&self, text: &str, at: usize) -> Option<usize> {
+        let mut pos = at;
+        let mut names = 0;
+        for _ in 0..6 {
+            let w = word_before(text, pos)?;
+            let s = text[w.start..w.end].trim_end_matches('.');
+            let ls = s.to_lowercase();
+            if names > 0 && self.types_first.contains(&ls) {
+                return Some(w.start);
+            }
+            if self.name_word(s, false) {
+                names += 1;
+            } else if names == 0
+                || s.chars().count() > 4
+                || !s.chars().all(char::is_alphabetic)
+                || CLAUSE_WORDS.contains(&ls.as_str())
+            {
+                return None;
+            }
+            pos = w.start;
+        }
+        None
+    }
+
+    /// Whether an address word (`address`, `lives on`, `adresse`) stands in the 48 bytes
+    /// before `at`.
+    fn context_before(&self, text: &str, at: usize) -> bool {
+        let from = crate::dates::floor_boundary(text, at.saturating_sub(48));
+        self.context.find(&text[from..at]).next().is_some()
+    }
+
+    /// The start of one to three capitalised name words that end just before `at`
+    /// (`Joaquin Suarez` before `2906`): a street only where address words precede it.
+    fn plain_street_before(&self, text: &str, at: usize) -> Option<usize> {
+        let mut pos = at;
+        let mut start = None;
+        for _ in 0..3 {
+            let Some(w) = word_before(text, pos) else {
+                break;
+            };
+            let s = text[w.start..w.end].trim_end_matches('.');
+            if !self.name_word(s, false) {
+                break;
+            }
+            start = Some(w.start);
+            pos = w.start;
+        }
+        start
+    }
+
+    /// `the corner of Beiteveien 2 and Sieda Radial`: two streets at a crossing, each a run of
+    /// name words, particles, house numbers and street types, at least one of them with a
+    /// number or a type. Returns the span from the first street to the end of the second.
+    fn corner(&self, text: &str, at: usize, caseless: bool) -> Option<Span> {
+        let mut pos = at;
+        let mut first_start = None;
+        let (mut names, mut marked, mut end) = (0, false, 0);
+        let mut second = false;
+        for _ in 0..12 {
+            let Some(w) = (if first_start.is_none() {
+                word_after_here(text, pos)
+            } else {
+                word_after(text, pos, Gap::Spaces)
+            }) else {
+                break;
+            };
+            let s = text[w.start..w.end].trim_end_matches(['.', ',']);
+            let ls = s.to_lowercase();
+            first_start.get_or_insert(w.start);
+            if ls == "and" || ls == "&" {
+                if second || names == 0 {
+                    return None;
+                }
+                second = true;
+                names = 0;
+            } else if is_house_number(s, 5)
+                || (names > 0 && self.types.contains(&ls))
+                || self.types_first.contains(&ls)
+            {
+                marked = true;
+                end = w.start + s.len();
+            } else if self.name_word(s, caseless) || is_ordinal(s) {
+                names += 1;
+                end = w.start + s.len();
+            } else if !(names > 0
+                && s.chars().count() <= 4
+                && s.chars().all(char::is_alphabetic)
+                && !CLAUSE_WORDS.contains(&ls.as_str()))
+            {
+                break;
+            }
+            pos = w.end;
+        }
+        (second && names > 0 && marked).then(|| Span::new(first_start.unwrap_or(at), end))
+    }
+
+    /// Whether `s` may be a word of a street or place name: capitalised (in a text written
+    /// without capitals, any alphabetic word), and no function word.
+    fn name_word(&self, s: &str, caseless: bool) -> bool {
+        let lettered = s
+            .chars()
+            .all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '’' | '.'));
+        let shaped = lettered
+            && if caseless {
+                s.chars().count() >= 2
+            } else {
+                is_capitalised(s)
+            };
+        if !shaped {
+            return false;
+        }
+        let ls = s.to_lowercase();
+        !self.not_names.contains(&ls) && !self.place_stops.contains(&ls)
+    }
+
+    /// An address in British or American order starting with the number `number`:
+    /// `221B Baker Street`, `4521 Oak Ridge Drive Apt. 5`, `12 Rue de Tanger`, or a street
+    /// without a type whose own number follows its name, as many countries write it after a
+    /// building number (`6750 Koskikatu 25`). A second number may follow the first (a
+    /// building and a house number).
+    fn english(&self, text: &str, number: Span, caseless: bool) -> Option<EnglishMatch> {
+        let first = &text[number.start..number.end];
+        let leading_zero = first.starts_with('0');
+        if !is_house_number(first.trim_start_matches('0'), 5) || first.len() > 5 {
+            return None;
+        }
         let mut pos = number.end;
+        let mut second_number = false;
+        if let Some(w) = word_after(text, pos, Gap::Spaces) {
+            let s = text[w.start..w.end].trim_end_matches('.');
+            if is_house_number(s, 5) {
+                second_number = true;
+                pos = w.start + s.len();
+            }
+        }
+        let (mut names, mut typed, mut numbered, mut opener) = (0, false, false, false);
+        let mut last_name_end = 0;
         let mut street_end = None;
-        for i in 0..4 {
+        for i in 0..8 {
             let Some(w) = word_after(text, pos, Gap::Spaces) else {
                 break;
             };
-            let s = text[w.start..w.end].trim_end_matches(['.', '\'', '’']);
-            let ordinal =
-                s.ends_with(['h', 't', 'd']) && s.starts_with(|c: char| c.is_ascii_digit());
-            if !(is_capitalised(s) || ordinal) {
+            let raw = &text[w.start..w.end];
+            let s = raw.trim_end_matches(['.', '\'', '’']);
+            if s.is_empty() {
                 break;
             }
-            if i > 0 && self.types.contains(&s.to_lowercase()) {
+            let ls = s.to_lowercase();
+            if names > 0 && self.types.contains(&ls) {
+                // A second type may follow the first: `Oak Ridge Drive`.
+                typed = true;
+                street_end = Some(w.start + s.len());
+                pos = w.end;
+                continue;
+            }
+            if typed {
+                break;
+            }
+            if names > 0 && is_house_number(s, 5) {
+                numbered = true;
                 street_end = Some(w.start + s.len());
                 break;
             }
-            if self.not_names.contains(&s.to_lowercase()) {
+            let ordinal = i == 0
+                && s.ends_with(['h', 't', 'd'])
+                && s.starts_with(|c: char| c.is_ascii_digit());
+            if names == 0 && self.types_first.contains(&ls) {
+                opener = true;
+                names += 1;
+            } else if ordinal || self.name_word(s, caseless) {
+                names += 1;
+                last_name_end = w.start + s.len();
+            } else if opener
+                && s.chars().all(char::is_alphabetic)
+                && !CLAUSE_WORDS.contains(&ls.as_str())
+                && !self.place_stops.contains(&ls)
+            {
+                // After its type, a street's words need no capitals (`rue des lieutenants
+                // Thomazo`); only a capitalised word may end it.
+            } else if names > 0
+                && s.chars().count() <= 4
+                && s.chars().all(char::is_alphabetic)
+                && !CLAUSE_WORDS.contains(&ls.as_str())
+            {
+                // Particles and abbreviations inside a name: `Rue de Tanger`, `Wesselényi u.`.
+            } else {
                 break;
             }
-            pos = w.start + s.len();
+            pos = w.end;
+        }
+        // `Rue de Tanger`: a street opened by its type ends with its last name word.
+        if opener && !typed && !numbered && names >= 2 {
+            typed = true;
+            street_end = Some(last_name_end);
+        }
+        if !(typed || numbered) || (leading_zero && !(second_number || numbered)) {
+            return None;
         }
         let mut end = street_end?;
-        if let Some(d) = word_after(text, end, Gap::Spaces)
+        if typed
+            && let Some(d) = word_after(text, end, Gap::Spaces)
             && self.directions.contains(&lower(text, d))
             && text[d.start..d.end].chars().all(|c| c.is_ascii_uppercase())
         {
             end = d.end;
         }
-        end = self.units_after(text, end);
-        let full = self.city_postcode_after(text, end);
-        Some((Span::new(number.start, full.unwrap_or(end)), full.is_some()))
+        // `St., Springfield`: the abbreviation's dot does not end the address when a comma
+        // or a line break follows it.
+        // After a dot and a space (`útja 62. Apt. 5`, `St. Suite 3`) only a unit may follow:
+        // a capitalised word there more often starts the next sentence.
+        let (resume, places) = match text[end..].strip_prefix('.') {
+            Some(rest) if rest.starts_with([',', '\n']) => (end + 1, true),
+            Some(rest) if rest.starts_with(' ') => (end + 1, false),
+            _ => (end, true),
+        };
+        let after_units = self.units_after(text, resume);
+        let units = after_units > resume;
+        let tail = if places || units {
+            self.place_tail(text, after_units, caseless)
+        } else {
+            None
+        };
+        if units || tail.is_some() {
+            end = after_units;
+        }
+        let strong_tail = tail.is_some_and(|(_, strong)| strong);
+        // A typed street is an address by its form; a street told only by its two numbers
+        // (`3 Samsung Galaxy 5`), or any street in a text without capitals, needs more.
+        let weak = if caseless {
+            !(second_number || units || strong_tail)
+        } else {
+            !(typed || opener || second_number || units || strong_tail)
+        };
+        Some(EnglishMatch {
+            span: Span::new(number.start, tail.map_or(end, |(e, _)| e)),
+            full: tail.is_some(),
+            weak,
+        })
+    }
+
+    /// The end of the place lines after a street (`, Warwick, United States`,
+    /// `\n Toronto\n, ON\n 82269`, `, Washington, DC 20500`, `, London NW1 6XE`), and whether
+    /// they hold a postcode, a region code or a line of their own.
+    fn place_tail(&self, text: &str, at: usize, caseless: bool) -> Option<(usize, bool)> {
+        let (mut end, mut strong, mut segments) = (at, false, 0);
+        for _ in 0..6 {
+            // A flat or suite line among the place lines (`Hibberdene Rd⏎ Apt. 724⏎ City`).
+            let after_units = self.units_after(text, end);
+            if after_units > end {
+                end = after_units;
+                segments += 1;
+                continue;
+            }
+            let Some(begin) = Gap::Separator.skip(text, end) else {
+                break;
+            };
+            let line_break = text[end..begin].contains('\n');
+            let rest = &text[begin..ceil_boundary(text, begin + 16)];
+            // A code followed by more digit groups is the start of a longer number (a
+            // phone number on the next line), not a postcode.
+            let bounded = |len: usize| {
+                let mut after = text[begin + len..].chars();
+                let next = after.next();
+                let digit_group =
+                    next == Some(' ') && after.next().is_some_and(|c| c.is_ascii_digit());
+                !(next.is_some_and(char::is_alphanumeric) || digit_group)
+            };
+            let postcode = self
+                .postcode_after
+                .find(rest)
+                .or_else(|| POSTCODE.find(rest))
+                .filter(|m| bounded(m.end()));
+            if let Some(m) = postcode {
+                end = begin + m.end();
+                strong = true;
+            } else if let Some(m) = REGION
+                .find(rest)
+                .filter(|m| segments > 0 && bounded(m.end()))
+            {
+                end = begin + m.end();
+                strong = true;
+            } else if let Some(e) = self.place_at(text, begin, caseless) {
+                end = e;
+                strong |= line_break;
+            } else {
+                break;
+            }
+            segments += 1;
+        }
+        (segments > 0).then_some((end, strong))
+    }
+
+    /// The end of a place name at `at`: up to four name words, or one in brackets
+    /// (`Cyprus (Greek)`).
+    fn place_at(&self, text: &str, at: usize, caseless: bool) -> Option<usize> {
+        let mut end = None;
+        let mut pos = at;
+        for i in 0..4 {
+            let w = if i == 0 {
+                word_after_here(text, pos)
+            } else {
+                word_after(text, pos, Gap::Spaces)
+            };
+            let Some(w) = w else { break };
+            let s = text[w.start..w.end].trim_end_matches(['.', '\'', '’']);
+            if s.is_empty()
+                || !self.name_word(s, caseless)
+                || self.units.contains(&s.to_lowercase())
+            {
+                break;
+            }
+            end = Some(w.start + s.len());
+            pos = w.start + s.len();
+            if s.len() < text[w.start..w.end].len() {
+                break;
+            }
+        }
+        let mut end = end?;
+        // `Cyprus (Greek)`: a bracketed word ends the place.
+        if let Some(rest) = text[end..].strip_prefix(" (")
+            && let Some(close) = rest[..crate::dates::floor_boundary(rest, MAX_WORD)].find(')')
+            && rest[..close]
+                .split(' ')
+                .all(|w| !w.is_empty() && self.name_word(w, caseless))
+        {
+            end += 2 + close + 1;
+        }
+        Some(end)
+    }
+
+    /// Where a flat or suite written before an address starts: `Flat 3, ` before
+    /// `12 High Street`, `Apt. 675 ` before `62314 Mellemvej 32`.
+    fn unit_before(&self, text: &str, start: usize) -> Option<usize> {
+        let is_unit = |w: Span| self.units.contains(lower(text, w).trim_end_matches('.'));
+        if let Some(unit) = word_before(text, start).filter(|w| is_unit(*w)) {
+            return Some(unit.start);
+        }
+        let head = text[..start].trim_end_matches(' ');
+        let head = head.strip_suffix(',').unwrap_or(head).trim_end_matches(' ');
+        if head.len() == start || start - head.len() > 3 {
+            return None;
+        }
+        let number = word_ending_at(text, head.len())?;
+        if !is_house_number(text[number.start..number.end].trim_end_matches('.'), 5) {
+            return None;
+        }
+        let unit = word_before(text, number.start)?;
+        self.units
+            .contains(lower(text, unit).trim_end_matches('.'))
+            .then_some(unit.start)
     }
 }
+
+/// Whether `s` is an ordinal number as street names use them (`5th`, `42nd`, `1st`).
+fn is_ordinal(s: &str) -> bool {
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    (1..=3).contains(&digits)
+        && matches!(
+            s[digits..].to_ascii_lowercase().as_str(),
+            "st" | "nd" | "rd" | "th"
+        )
+}
+
+/// The word that ends at `end`.
+fn word_ending_at(text: &str, end: usize) -> Option<Span> {
+    let mut start = end;
+    for c in text[..end].chars().rev().take(MAX_WORD + 1) {
+        if !is_word_char(c) {
+            break;
+        }
+        start -= c.len_utf8();
+    }
+    (start < end && end - start <= MAX_WORD).then_some(Span::new(start, end))
+}
+
+/// Short lower-case words that join clauses, never street names (da, nl, de, en); other short
+/// words inside a name are particles (`Rue de Tanger`, `Trenerys gate`).
+const CLAUSE_WORDS: &[&str] = &[
+    "and", "or", "is", "are", "was", "to", "at", "on", "in", "for", "from", "by", "it", "og", "er",
+    "til", "på", "en", "of", "is", "op", "und", "oder", "ist", "im", "am", "bei",
+];
+
+/// Words after which a number counts things instead of numbering a house (da, nl, de, en).
+const DETERMINERS: &[&str] = &[
+    "the", "a", "an", "my", "our", "your", "his", "her", "their", "these", "those", "all", "de",
+    "het", "mijn", "onze", "die", "der", "das", "den", "meine", "unsere", "alle", "mine", "vores",
+    "dine", "disse",
+];
+
+/// What [`Lexicon::english`] found.
+struct EnglishMatch {
+    span: Span,
+    /// Place lines (city, region, postcode) follow the street.
+    full: bool,
+    /// Only context words make it an address.
+    weak: bool,
+}
+
+/// A postcode among an address's place lines: British, Dutch, or digits (US ZIP+4 and the
+/// spaced Swedish form included).
+static POSTCODE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:[A-Z]{1,2}\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2}|[1-9]\d{3} ?[A-Z]{2}|(?:[A-Z]{1,2}-)?\d{3,6}(?:[ -]\d{2,4})?)",
+    )
+    .expect("valid postcode pattern")
+});
+
+/// A US state, Canadian province or Australian state code (`DC`, `ON`, `VIC`).
+static REGION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[A-Z]{2,3}").expect("valid region pattern"));
 
 /// The word starting exactly at `at`.
 fn word_after_here(text: &str, at: usize) -> Option<Span> {
@@ -394,6 +803,161 @@ fn word_after_here(text: &str, at: usize) -> Option<Span> {
     (!word.is_empty() && word.len() <= MAX_WORD).then_some(Span::new(at, at + word.len()))
 }
 
+/// Whether a text is written without capitals, so that names cannot be told by them.
+fn is_caseless(text: &str) -> bool {
+    !text.chars().any(char::is_uppercase)
+}
+
+/// Whether the number at `span` (a candidate phone number without a country code) belongs to
+/// an address instead: a flat or suite word stands before it, or a street follows it that
+/// makes it a building and house number (`62314 Mellemvej 32`, `3378 217 Lovers Lane`).
+pub(crate) fn is_house_number_run(text: &str, span: Span) -> bool {
+    let lex = &*LEXICON;
+    if word_before(text, span.start)
+        .is_some_and(|w| lex.units.contains(lower(text, w).trim_end_matches('.')))
+    {
+        return true;
+    }
+    // Only the text around the number decides whether it is written without capitals, so
+    // that the look stays bounded however long the text.
+    let window = &text[crate::dates::floor_boundary(text, span.start.saturating_sub(128))
+        ..ceil_boundary(text, (span.end + 128).min(text.len()))];
+    let Some(number) = word_after_here(text, span.start) else {
+        return false;
+    };
+    lex.english(text, number, is_caseless(window))
+        .is_some_and(|m| !m.weak && m.span.end > span.end)
+}
+
+/// Post office boxes, in English and the other languages' words: `P.O. Box 104`, `Postboks 12`.
+static PO_BOX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(?:(?-u:\b)\d{1,5} )?(?-u:\b)(?:P\.? ?O\.? ?Box|Post Office Box|Postboks|Postbus|Postfach|Box)(?-u:\b) ?\d{1,6}(?-u:\b)",
+    )
+    .expect("valid post office box pattern")
+});
+
+/// US military and diplomatic mail: `PSC 1234, Box 5678` or `USNS Bergman`, then
+/// `APO AE 09012`.
+static MILITARY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(?-u:\b)(?:(?:(?:PSC|CMR|Unit) \d{1,5},? Box \d{1,5}|(?:USNS|USNV|USS|USCGC) \p{L}+(?: \p{L}+)?)[ ,\n>]{1,5})?[ADF]PO A[AEP] \d{5}(?-u:\b)",
+    )
+    .expect("valid military address pattern")
+});
+
+/// The words before two streets that cross.
+static CORNER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?-u:\b)(?:the )?corner of (?:the )?").expect("valid corner pattern")
+});
+
+/// A postcode after a postcode word (`zip code is 35350`, `PLZ: 10115`).
+static LONE_POSTCODE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^[:#=]?\s{0,2}(?:(?:is|er|ist|was|lautet|luidt|are)\s{1,2}[:#]?\s{0,2})?([A-Z0-9]{2,6}(?:[ -][A-Z0-9]{2,4})?)")
+        .expect("valid postcode pattern")
+});
+
+impl StreetAddressRecognizer {
+    fn push(text: &str, span: Span, score: f32, out: &mut Vec<Detection>) {
+        out.push(Detection {
+            kind: EntityKind::StreetAddress,
+            span,
+            score,
+            recogniser: "street-address-pattern",
+            validator: None,
+            canonical: text[span.start..span.end]
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+        });
+    }
+
+    /// Post office boxes and military addresses, with their place lines.
+    fn boxes(lex: &Lexicon, text: &str, caseless: bool, out: &mut Vec<Detection>) {
+        // Most messages hold neither word; finding that out is cheaper than the patterns.
+        let lowered_has = |needle: &str| {
+            text.as_bytes()
+                .windows(needle.len())
+                .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+        };
+        let mut military = Vec::new();
+        if lowered_has("po a") {
+            for m in MILITARY.find_iter(text) {
+                military.push(Span::new(m.start(), m.end()));
+                Self::push(text, Span::new(m.start(), m.end()), 0.9, out);
+            }
+        }
+        if lowered_has("box")
+            || lowered_has("boks")
+            || lowered_has("postfach")
+            || lowered_has("postbus")
+        {
+            for m in PO_BOX.find_iter(text) {
+                if military
+                    .iter()
+                    .any(|s| s.start < m.end() && m.start() < s.end)
+                {
+                    continue;
+                }
+                let bare = m
+                    .as_str()
+                    .trim_start_matches(|c: char| c.is_ascii_digit() || c == ' ');
+                // A bare `Box 12` is an address only with place lines that hold a postcode
+                // or a region.
+                let plain_box = bare.len() >= 3 && bare[..3].eq_ignore_ascii_case("box");
+                let end = lex.units_after(text, m.end());
+                let tail = lex.place_tail(text, end, caseless);
+                if plain_box && tail.is_none_or(|(_, strong)| !strong) {
+                    continue;
+                }
+                let span = Span::new(m.start(), tail.map_or(end, |(e, _)| e));
+                Self::push(text, span, if tail.is_some() { 0.9 } else { 0.8 }, out);
+            }
+        }
+    }
+
+    /// Street corners: `the corner of Kuusiku 7 and Alexander Flat`.
+    /// Returns their spans, in order, so that their numbers are not read again.
+    fn corners(lex: &Lexicon, text: &str, caseless: bool, out: &mut Vec<Detection>) -> Vec<Span> {
+        let mut spans = Vec::new();
+        for m in CORNER.find_iter(text) {
+            // "the corner of" is part of how the address is written, and masked with it.
+            if let Some(span) = lex.corner(text, m.end(), caseless) {
+                let span = Span::new(m.start(), span.end);
+                Self::push(text, span, 0.85, out);
+                spans.push(span);
+            }
+        }
+        spans
+    }
+
+    /// Postcodes standing alone after a postcode word.
+    fn lone_postcodes(lex: &Lexicon, text: &str, out: &mut Vec<Detection>) {
+        for (_, phrase) in lex.postcode_context.find(text) {
+            let rest = &text[phrase.end..ceil_boundary(text, (phrase.end + 32).min(text.len()))];
+            let Some(code) = LONE_POSTCODE.captures(rest).and_then(|c| c.get(1)) else {
+                continue;
+            };
+            let span = Span::new(phrase.end + code.start(), phrase.end + code.end());
+            // The first group holds a digit (`SW1A 1AA`, `90010-170`), so that `zip file 123`
+            // is no postcode.
+            let first_group = code.as_str().split([' ', '-']).next().unwrap_or_default();
+            let digits = if first_group.bytes().any(|b| b.is_ascii_digit()) {
+                code.as_str().bytes().filter(u8::is_ascii_digit).count()
+            } else {
+                0
+            };
+            let glued = text[span.end..]
+                .chars()
+                .next()
+                .is_some_and(char::is_alphanumeric);
+            if digits >= 2 && !glued {
+                Self::push(text, span, 0.85, out);
+            }
+        }
+    }
+}
+
 impl Recognizer for StreetAddressRecognizer {
     fn name(&self) -> &'static str {
         "street-address-pattern"
@@ -404,6 +968,11 @@ impl Recognizer for StreetAddressRecognizer {
     fn recognise(&self, text: &str, out: &mut Vec<Detection>) {
         let lex = &*LEXICON;
         let bytes = text.as_bytes();
+        let caseless = is_caseless(text);
+        Self::boxes(lex, text, caseless, out);
+        Self::lone_postcodes(lex, text, out);
+        let corners = Self::corners(lex, text, caseless, out);
+        let mut next_corner = 0;
         let mut i = 0;
         let mut last_end = 0;
         while i < bytes.len() {
@@ -418,49 +987,60 @@ impl Recognizer for StreetAddressRecognizer {
             if start < last_end || text[..start].chars().next_back().is_some_and(is_word_char) {
                 continue;
             }
+            while corners.get(next_corner).is_some_and(|c| c.end <= start) {
+                next_corner += 1;
+            }
+            if corners.get(next_corner).is_some_and(|c| c.start <= start) {
+                continue;
+            }
             // The number with its letter (`3a`, `221B`), not glued to anything after.
             let Some(number) = word_after_here(text, start) else {
                 continue;
             };
             let found = if is_house_number(&text[number.start..number.end], 4) {
                 lex.continental(text, number)
+                    .map(|(span, full)| (span, full, false))
             } else {
                 None
             };
+            // `the 3 Musketeers Way`, `my 2 Apple Watch`: after a determiner a number counts
+            // things; nobody writes "the 12 Main Street".
+            let counted = word_before(text, number.start)
+                .is_some_and(|w| DETERMINERS.contains(&lower(text, w).as_str()));
             let found = found.or_else(|| {
-                is_house_number(&text[number.start..number.end], 5)
-                    .then(|| lex.english(text, number))
+                (!counted)
+                    .then(|| lex.english(text, number, caseless))
                     .flatten()
+                    .map(|m| (m.span, m.full, m.weak))
             });
-            let Some((span, full)) = found else { continue };
+            // `lives on Joaquin Suarez 2906`: name words and a number, after address words.
+            let found = found.or_else(|| {
+                let start = lex.plain_street_before(text, number.start)?;
+                (is_house_number(&text[number.start..number.end], 4)
+                    && start >= last_end
+                    && lex.context_before(text, start))
+                .then_some((Span::new(start, number.end), false, false))
+            });
+            let Some((mut span, full, weak)) = found else {
+                continue;
+            };
+            if let Some(unit) = lex.unit_before(text, span.start).filter(|u| *u >= last_end) {
+                span.start = unit;
+            }
             if span.start < last_end {
                 continue;
             }
-            let context = lex
-                .context
-                .find(
-                    &text[crate::dates::floor_boundary(text, span.start.saturating_sub(32))
-                        ..span.start],
-                )
-                .next()
-                .is_some();
+            let context = lex.context_before(text, span.start);
+            if weak && !context {
+                continue;
+            }
             let score = match (full, context) {
                 (true, true) => 0.95,
                 (true, false) => 0.85,
                 (false, true) => 0.75,
                 (false, false) => 0.6,
             };
-            out.push(Detection {
-                kind: EntityKind::StreetAddress,
-                span,
-                score,
-                recogniser: self.name(),
-                validator: None,
-                canonical: text[span.start..span.end]
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            });
+            Self::push(text, span, score, out);
             last_end = span.end;
             i = i.max(span.end);
         }
@@ -554,6 +1134,221 @@ mod tests {
             "The 12 Days of Christmas",
             "I bought 2 Samsung Galaxy",
             "version 1.2 road map",
+        ] {
+            assert!(found(text).is_empty(), "{text}: {:?}", found(text));
+        }
+    }
+
+    #[test]
+    fn english_addresses_with_units_places_and_postcodes() {
+        assert_eq!(
+            one("It is 4521 Oak Ridge Drive Apt. 5 now"),
+            "4521 Oak Ridge Drive Apt. 5"
+        );
+        assert_eq!(
+            one("Flat 3, 12 High Street, London SW1A 1AA."),
+            "Flat 3, 12 High Street, London SW1A 1AA"
+        );
+        assert_eq!(
+            one("new address is 224 Bond Street\n Suite 413\n Warwick\n United States"),
+            "224 Bond Street\n Suite 413\n Warwick\n United States"
+        );
+        assert_eq!(
+            one("> 935 Gordon Terrace\n> Toronto\n>, ON\n> 82269"),
+            "935 Gordon Terrace\n> Toronto\n>, ON\n> 82269"
+        );
+        assert_eq!(
+            one("Send it to 77 Main St., Springfield, IL 62704-1234, thanks"),
+            "77 Main St., Springfield, IL 62704-1234"
+        );
+        assert_eq!(one("meet at 12 Rue de Tanger tomorrow"), "12 Rue de Tanger");
+        assert_eq!(
+            one("It's 12 Cyprus Lane, Nicosia\nCyprus (Greek) 51034"),
+            "12 Cyprus Lane, Nicosia\nCyprus (Greek) 51034"
+        );
+    }
+
+    #[test]
+    fn streets_without_a_type_need_a_second_number_units_or_place_lines() {
+        // A building number before a street written with its own number.
+        assert_eq!(
+            one("The address is 6750 Koskikatu 25 Apt. 864, Artilleros"),
+            "6750 Koskikatu 25 Apt. 864, Artilleros"
+        );
+        assert_eq!(
+            one("Our office: 228 Ringvej 144\nQaqortoq\nGreenland 96817"),
+            "228 Ringvej 144\nQaqortoq\nGreenland 96817"
+        );
+        // Two numbers before a typed street (a building and a house number).
+        assert_eq!(one("at 3378 217 Lovers Lane."), "3378 217 Lovers Lane");
+        // Without any of that, a number, a capitalised word and a number are no address.
+        assert!(found("I bought 2 Samsung Galaxy 5 phones").is_empty());
+        assert!(found("We had 3 Sony TV 4 sale").is_empty());
+    }
+
+    #[test]
+    fn text_without_capitals_needs_a_unit_a_second_number_or_a_postcode() {
+        assert_eq!(
+            one("3747 3911 fourth avenue suite 112 calgary alberta"),
+            "3747 3911 fourth avenue suite 112 calgary alberta"
+        );
+        assert!(found("i ordered 2 new street lamps").is_empty());
+        assert!(found("we need 5 more days").is_empty());
+    }
+
+    #[test]
+    fn post_office_and_military_boxes() {
+        assert_eq!(one("Write to P.O. Box 104, thanks"), "P.O. Box 104");
+        assert_eq!(
+            one("PO Box 12, Springfield, IL 62701"),
+            "PO Box 12, Springfield, IL 62701"
+        );
+        assert_eq!(
+            one("PSC 6293, Box 8158\nAPO AP 04336"),
+            "PSC 6293, Box 8158\nAPO AP 04336"
+        );
+        assert_eq!(
+            one("USNS Bergman\nFPO AP 93757"),
+            "USNS Bergman\nFPO AP 93757"
+        );
+        assert_eq!(
+            one("Postboks 120, 1001 København K"),
+            "Postboks 120, 1001 København K"
+        );
+        // A box of things is no post office box.
+        assert!(found("I got a box 12 days ago").is_empty());
+        assert!(found("Box 3 of 5 arrived").is_empty());
+    }
+
+    #[test]
+    fn postcodes_after_a_postcode_word() {
+        assert_eq!(one("my zip code is 35350"), "35350");
+        assert_eq!(one("ZIP: 90010-170"), "90010-170");
+        assert_eq!(one("postcode SW1A 1AA please"), "SW1A 1AA");
+        assert_eq!(one("Mein PLZ ist 10115."), "10115");
+        assert_eq!(one("postnummer 2100"), "2100");
+        assert!(found("zip file 123 attached").is_empty());
+        assert!(found("postcode is wrong").is_empty());
+    }
+
+    #[test]
+    fn a_flat_before_the_address_is_part_of_it() {
+        assert_eq!(
+            one("Apt. 675 62314 Mellemvej 32\nAalborg"),
+            "Apt. 675 62314 Mellemvej 32\nAalborg"
+        );
+    }
+
+    #[test]
+    fn ordinary_customer_service_text_is_no_address() {
+        for text in [
+            "order 123 Main menu",
+            "Please open 123 Main menu again",
+            "I paid 120 EUR on 12 March 2024",
+            "I moved to Berlin on 12 March 2024",
+            "The meeting is at 10 30 in Room B",
+            "We have 2 Apple Watch 3 left",
+            "Ich habe 2 Pakete und 3 Briefe bekommen",
+            "Jeg har bestilt 3 varer og 2 er defekte",
+            "Ik heb 2 pakketten en 3 brieven ontvangen",
+            "The 3 Musketeers Way of doing things",
+            "Call me at 5 pm, Thanks",
+            "my order 4411 costs 49 Dollars",
+        ] {
+            assert!(found(text).is_empty(), "{text}: {:?}", found(text));
+        }
+    }
+
+    #[test]
+    fn house_number_runs_are_not_phone_numbers() {
+        let text = "at 62314 Mellemvej 32\nAalborg";
+        assert!(is_house_number_run(text, Span::new(3, 8)));
+        let text = "Apt. 675 62314";
+        assert!(is_house_number_run(text, Span::new(5, 14)));
+        let text = "Call 2233 4455 today";
+        assert!(!is_house_number_run(text, Span::new(5, 14)));
+    }
+
+    #[test]
+    fn streets_opened_by_their_type() {
+        assert_eq!(one("mieszkam na ul. Cicha 86"), "ul. Cicha 86");
+        assert_eq!(one("na Via Nuova del Campo 85 a"), "Via Nuova del Campo 85");
+        assert_eq!(one("Rua Diadema 1903."), "Rua Diadema 1903");
+        assert_eq!(
+            one("at 26 rue des lieutenants Thomazo, Dole"),
+            "26 rue des lieutenants Thomazo, Dole"
+        );
+        assert_eq!(one("at 31 Rue tachkent St. today"), "31 Rue tachkent St");
+        // An opener with nothing capitalised after it names no street.
+        assert!(found("we go via the 12 exits").is_empty());
+    }
+
+    #[test]
+    fn a_unit_may_follow_the_house_number_s_dot() {
+        assert_eq!(
+            one("12521 Belgrád rkp. 18. Apt. 417 Csipkerek"),
+            "12521 Belgrád rkp. 18. Apt. 417 Csipkerek"
+        );
+        // A capitalised word after the dot starts a new sentence.
+        assert_eq!(one("at 12 Main St. Tomorrow we"), "12 Main St");
+    }
+
+    #[test]
+    fn street_corners() {
+        assert_eq!(
+            one("my new address is the corner of Beiteveien 2 and Sieda Radial"),
+            "the corner of Beiteveien 2 and Sieda Radial"
+        );
+        assert_eq!(
+            one("at the corner of 5th Avenue and Main Street."),
+            "the corner of 5th Avenue and Main Street"
+        );
+        assert_eq!(
+            one("the corner of heiligengeistbrücke 77 and minik courts"),
+            "the corner of heiligengeistbrücke 77 and minik courts"
+        );
+        assert!(found("the corner of the box is damaged and bent").is_empty());
+        assert!(found("the corner of Anna and Peter").is_empty());
+    }
+
+    #[test]
+    fn name_words_and_a_number_after_address_words() {
+        assert_eq!(
+            one("He lives on the north side of Joaquin Suarez 2906."),
+            "Joaquin Suarez 2906"
+        );
+        // Without address words, a capitalised word and a number are a product or a date.
+        assert!(found("I have an iPhone and a Galaxy 12 here").is_empty());
+        assert!(found("We met Tuesday 14 at noon").is_empty());
+    }
+
+    #[test]
+    fn a_unit_line_among_the_place_lines() {
+        assert_eq!(
+            one("sent to 1737 Cheriton Dr Hibberdene\n Apt. 724\n Durban\n South Africa 68793"),
+            "1737 Cheriton Dr Hibberdene\n Apt. 724\n Durban\n South Africa 68793"
+        );
+    }
+
+    #[test]
+    fn nordic_baltic_and_hungarian_street_names() {
+        assert_eq!(one("bor på Magasinsgatan 7, tack"), "Magasinsgatan 7");
+        assert_eq!(one("Osoite: Koskikatu 25 B"), "Koskikatu 25 B");
+        assert_eq!(
+            one("Skoanveien 226, 8200 Fauske"),
+            "Skoanveien 226, 8200 Fauske"
+        );
+        assert!(found("Der Artikel 5 ist kaputt, die Lieferung kam am Dienstag").is_empty());
+    }
+
+    #[test]
+    fn time_and_measure_words_before_a_number_are_no_street() {
+        for text in [
+            "Im Januar 2013 kam die Rechnung",
+            "Im Jahr 1982 war alles anders",
+            "Ich habe 12V 20 Watt 10 Grad bestellt",
+            "Het pakket kwam na 3 dagen 2 uur te laat",
+            "Pakken kom efter 3 dage 2 timer for sent",
         ] {
             assert!(found(text).is_empty(), "{text}: {:?}", found(text));
         }

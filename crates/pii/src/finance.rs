@@ -2,11 +2,12 @@
 
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use candor_core::{EntityKind, Span};
 use regex::Regex;
 
 use crate::checksum::{dk_cvr_mod11, iso7064_mod11_10, iso7064_mod97_10, luhn, nl_bsn_11proef};
-use crate::scan::{numbers, scored, stands_alone};
+use crate::scan::{has_context, numbers, scored, stands_alone};
 use crate::{Detection, Recognizer};
 
 /// Words that, near a card number, make it more likely to be one (da, nl, de, en).
@@ -40,7 +41,19 @@ pub const CARD_CONTEXT: &[&str] = &[
     "mastercard",
     "amex",
     "maestro",
+    "jcb",
+    "diners",
+    "cc",
+    "card no",
 ];
+
+/// Finds whether a text holds any card word, before the context of each number is read.
+static CARD_WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(CARD_CONTEXT)
+        .expect("the card words build an automaton")
+});
 
 /// One issuer range: the first `prefix_digits` digits lie in `low..=high` and the number has
 /// one of `lengths` digits.
@@ -83,9 +96,11 @@ const ISSUERS: &[Issuer] = &[
     // Diners Club International.
     issuer(3, 300, 305, &[14, 15, 16, 17, 18, 19]),
     issuer(2, 36, 36, &[14, 15, 16, 17, 18, 19]),
-    issuer(2, 38, 39, SIXTEEN_TO_NINETEEN),
-    // JCB.
+    issuer(2, 38, 39, &[14, 16, 17, 18, 19]),
+    // JCB, and its 15-digit ranges from before the 35 prefix.
     issuer(4, 3528, 3589, SIXTEEN_TO_NINETEEN),
+    issuer(4, 1800, 1800, &[15]),
+    issuer(4, 2131, 2131, &[15]),
     // Maestro (13 to 19 digits here; 12-digit cards are not told apart from other numbers).
     issuer(4, 5018, 5018, &[13, 14, 15, 16, 17, 18, 19]),
     issuer(4, 5020, 5020, &[13, 14, 15, 16, 17, 18, 19]),
@@ -113,7 +128,9 @@ fn known_issuer(digits: &str) -> bool {
 }
 
 /// Payment card numbers: 13 to 19 digits, in groups separated by spaces or dashes, with a
-/// known issuer prefix and a valid Luhn check digit.
+/// known issuer prefix and a valid Luhn check digit. Next to a card word ([`CARD_CONTEXT`]),
+/// any Luhn-valid number of 12 to 19 digits counts: 12-digit Maestro cards, and issuers the
+/// prefix table does not know.
 pub struct CreditCardRecognizer;
 
 impl Recognizer for CreditCardRecognizer {
@@ -124,18 +141,43 @@ impl Recognizer for CreditCardRecognizer {
         &[EntityKind::CreditCard]
     }
     fn recognise(&self, text: &str, out: &mut Vec<Detection>) {
-        numbers(text, 13, 19, |w| {
-            if known_issuer(w.digits) && luhn(w.digits) {
+        let first = out.len();
+        // One in ten digit runs passes Luhn; looking for context words around each of them
+        // is worth it only when the text holds one at all.
+        let any_context = CARD_WORDS.is_match(text);
+        numbers(text, 12, 19, |w| {
+            if !luhn(w.digits) {
+                return;
+            }
+            let context = any_context && has_context(text, w.span, CARD_CONTEXT);
+            if (w.digits.len() >= 13 && known_issuer(w.digits)) || context {
                 out.push(Detection {
                     kind: EntityKind::CreditCard,
                     span: w.span,
-                    score: scored(text, w.span, CARD_CONTEXT, 0.85, 0.95),
+                    score: if context { 0.95 } else { 0.85 },
                     recogniser: self.name(),
                     validator: Some("luhn"),
                     canonical: w.digits.to_owned(),
                 });
             }
         });
+        // One in ten digit runs passes Luhn, so the first groups of a card may too: only the
+        // longest of nested candidates is the card. Ordered by start, then longest first, a
+        // candidate is nested exactly when an earlier one reaches as far.
+        let mut found = out.split_off(first);
+        found.sort_by(|a, b| {
+            a.span
+                .start
+                .cmp(&b.span.start)
+                .then(b.span.end.cmp(&a.span.end))
+        });
+        let mut reach = 0;
+        for d in found {
+            if d.span.end > reach {
+                reach = d.span.end;
+                out.push(d);
+            }
+        }
     }
 }
 
@@ -308,6 +350,33 @@ mod tests {
             assert_eq!(found[0].0, card, "{text}");
             assert_eq!(found[0].2, Some("luhn"));
             assert_eq!(found[0].1, card.replace([' ', '-'], ""));
+        }
+    }
+
+    #[test]
+    fn legacy_jcb_and_diners_ranges_and_any_luhn_number_next_to_a_card_word() {
+        for (text, card) in [
+            ("JCB 180012345678905", "180012345678905"),
+            ("JCB 2131 1234 5678 904", "2131 1234 5678 904"),
+            ("Diners 38123456789011", "38123456789011"),
+            // Unknown to the prefix table, but a card word stands next to it.
+            ("lost my card 3598123456789017.", "3598123456789017"),
+            ("Maestro card number 6304 0000 0000", "6304 0000 0000"),
+            ("billed amount for cc 123456789015 please", "123456789015"),
+        ] {
+            let found = hits(&CreditCardRecognizer, text);
+            assert_eq!(found.len(), 1, "{text}: {found:?}");
+            assert_eq!(found[0].0, card, "{text}");
+        }
+        // Without a card word, they are numbers.
+        for text in [
+            "order 3598123456789017",
+            "ref 630400000000",
+            "invoice 123456789015",
+            // A card word, but Luhn fails.
+            "card 3598123456789018",
+        ] {
+            assert!(hits(&CreditCardRecognizer, text).is_empty(), "{text}");
         }
     }
 

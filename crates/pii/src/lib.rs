@@ -44,8 +44,8 @@ pub use person::{CustomerProfile, PersonRecognizer, ProfileRecognizer, detect_pr
 pub use phonenumber::country::Id as PhoneRegion;
 pub use pseudonymise::{PseudonymKey, local_ordinals, pseudonymise, token, without_tokens};
 pub use recognise::{
-    Detection, EmailRecognizer, IbanRecognizer, PhoneConfig, PhoneRecognizer, REPEATED_VALUE,
-    Recognizer, Registry,
+    Detection, EmailRecognizer, IbanRecognizer, PHONE_CONTEXT, PhoneConfig, PhoneRecognizer,
+    REPEATED_VALUE, Recognizer, Registry,
 };
 
 /// Helpers shared by the recognisers' unit tests.

@@ -17,6 +17,7 @@ use phonenumber::country::Id as Country;
 use regex::Regex;
 
 use crate::address::StreetAddressRecognizer;
+use crate::address::is_house_number_run;
 use crate::dates::DateOfBirthRecognizer;
 use crate::finance::{CreditCardRecognizer, VatRecognizer};
 use crate::national_ids::{
@@ -26,7 +27,7 @@ use crate::national_ids::{
 use crate::ner::PersonModelRecognizer;
 use crate::network::{IpRecognizer, UrlRecognizer};
 use crate::person::PersonRecognizer;
-use crate::scan::stands_alone;
+use crate::scan::{has_context, stands_alone};
 
 /// One piece of personal data found in normalised text.
 #[derive(Debug, Clone, PartialEq)]
@@ -108,8 +109,11 @@ impl Registry {
 
     /// Every detection in `text`, without overlaps, ordered by position.
     ///
-    /// Overlapping detections are resolved greedily, best first, where "best" is decided by,
-    /// in order:
+    /// Overlapping detections are resolved greedily, best first (an unvalidated address that
+    /// a better detection overlaps only at one edge keeps the rest of its span, since every
+    /// part of an address is personal: an address whose first word a name took is still
+    /// masked from its second; two readings of a name are alternatives, and the loser is
+    /// dropped whole), where "best" is decided by, in order:
     ///
     /// 1. **Validated beats unvalidated**: a detection confirmed by a check
     ///    ([`Detection::validator`] is `Some`) wins over one that only matched a pattern,
@@ -157,6 +161,12 @@ impl Registry {
         for d in all {
             if taken.insert(d.span) {
                 kept.push(d);
+            } else if d.kind == EntityKind::StreetAddress
+                && d.validator.is_none()
+                && let Some(rest) = taken.remainder(text, d.span)
+                && taken.insert(rest)
+            {
+                kept.push(trimmed(text, d, rest));
             }
         }
         mask_repeats(text, &mut kept, &mut taken);
@@ -183,6 +193,39 @@ const FEW_VALUES: usize = 8;
 struct Occupied(BTreeMap<usize, usize>);
 
 impl Occupied {
+    /// The part of `span` left when exactly one taken span overlaps it at one edge, without
+    /// the spaces and punctuation at its ends; `None` when nothing with a letter or digit is
+    /// left, or when the overlap is in the middle.
+    fn remainder(&self, text: &str, span: Span) -> Option<Span> {
+        let mut overlapping = self
+            .0
+            .range(..span.end)
+            .rev()
+            .take_while(|(_, end)| **end > span.start);
+        let (&start, &end) = overlapping.next()?;
+        if overlapping.next().is_some() {
+            return None;
+        }
+        let rest = if start <= span.start && end < span.end {
+            Span::new(end, span.end)
+        } else if start > span.start && end >= span.end {
+            Span::new(span.start, start)
+        } else {
+            return None;
+        };
+        let piece = &text[rest.start..rest.end];
+        let inner = piece.trim_matches(|c: char| !c.is_alphanumeric());
+        if inner.chars().filter(|c| c.is_alphanumeric()).count() < 2 {
+            return None;
+        }
+        let start = rest.start
+            + (piece.len()
+                - piece
+                    .trim_start_matches(|c: char| !c.is_alphanumeric())
+                    .len());
+        Some(Span::new(start, start + inner.len()))
+    }
+
     /// Takes `span` if it overlaps nothing taken; whether it did.
     fn insert(&mut self, span: Span) -> bool {
         // The taken spans do not overlap, so ordered by start they are ordered by end too:
@@ -196,6 +239,21 @@ impl Occupied {
             self.0.insert(span.start, span.end);
         }
         !blocked
+    }
+}
+
+/// `d` cut down to `rest`, its canonical value taken from the text in the same way: with
+/// white space collapsed, and lower-cased if the whole value was.
+fn trimmed(text: &str, d: Detection, rest: Span) -> Detection {
+    let words: Vec<&str> = text[rest.start..rest.end].split_whitespace().collect();
+    let mut canonical = words.join(" ");
+    if d.canonical == d.canonical.to_lowercase() {
+        canonical = canonical.to_lowercase();
+    }
+    Detection {
+        span: rest,
+        canonical,
+        ..d
     }
 }
 
@@ -335,24 +393,122 @@ pub struct PhoneConfig {
 impl Default for PhoneConfig {
     fn default() -> Self {
         PhoneConfig {
-            regions: vec![Country::DK, Country::NL, Country::DE, Country::GB],
+            regions: vec![
+                Country::DK,
+                Country::NL,
+                Country::DE,
+                Country::GB,
+                Country::US,
+            ],
         }
     }
 }
 
+/// Words that label a number as a telephone number (da, nl, de, en): a `Phone:` field, a
+/// signature line ending in `mobile`. Verbs such as "call" are left out: "call about order
+/// 1234567" labels no phone number.
+pub const PHONE_CONTEXT: &[&str] = &[
+    // da
+    "telefon",
+    "telefonnummer",
+    "tlf",
+    "mobil",
+    "mobilnummer",
+    // nl
+    "telefoon",
+    "telefoonnummer",
+    "tel",
+    "mobiel",
+    "mobiele nummer",
+    "gsm",
+    // de
+    "rufnummer",
+    "telefonnummer",
+    "handy",
+    "handynummer",
+    "mobilnummer",
+    "fax",
+    // en
+    "phone",
+    "phone number",
+    "telephone",
+    "mobile",
+    "mob",
+    "cell",
+    "cellphone",
+    "desk",
+    "office",
+    "landline",
+    "whatsapp",
+];
+
 /// Telephone numbers, validated by libphonenumber's metadata (the `phonenumber` crate).
+///
+/// A number that does not validate is still reported, unvalidated and with a lower score,
+/// when a phone word labels it ([`PHONE_CONTEXT`]): numbers of countries whose plans the
+/// metadata does not cover, or that changed since, are no less personal.
 pub struct PhoneRecognizer {
     config: PhoneConfig,
 }
 
 static PHONE_CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:\+|(?-u:\b)00)?(?:\(\d{1,5}\)[ .\-/]?)?\d(?:[ .\-/]?\(?\d\)?){5,16}")
-        .expect("valid phone pattern")
+    Regex::new(
+        r"(?:\+|(?-u:\b)00)?(?:\(\d{1,5}\)[ .\-/]?)?\d(?:[ .\-/]?\(?\d\)?){5,16}(?:[ ]?(?:x|ext\.?|extn\.?)[ ]?\d{1,6})?",
+    )
+    .expect("valid phone pattern")
+});
+
+/// An extension after the number (`x4587`, ` ext. 12`).
+static EXTENSION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[ ]?(?:x|ext\.?|extn\.?)[ ]?\d{1,6}$").expect("valid extension pattern")
 });
 
 static DATE_LIKE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}$").expect("valid date pattern")
 });
+
+/// A range of years (`2014-2017`, `2011/2012`), which a Danish number's two groups of four
+/// digits would otherwise take.
+static YEAR_RANGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:19|20)\d\d ?[-/–] ?(?:19|20)\d\d$").expect("valid year range pattern")
+});
+
+/// A date at the start of a candidate (`2000-04-16 11` before `:34:35`, `12.03.2024 0800`).
+static DATE_FIRST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:\d{4}[./\-]\d{1,2}[./\-]\d{1,2}|\d{1,2}[./\-]\d{1,2}[./\-]\d{4})(?:[ ]|$)")
+        .expect("valid date pattern")
+});
+
+/// Whether a number written without a country code has a shape phone numbers take: a trunk
+/// prefix `0` (NL, DE, GB), eight digits whole or in groups of two to four (DK), or nine or
+/// ten digits (the North American and other national plans). A seven-digit local number
+/// cannot be told from a licence or order number, and eight digits split otherwise
+/// (`90010-170`) are written so by no Danish subscriber; those need a phone word.
+fn national_shape(candidate: &str, digits: usize) -> bool {
+    // No national plan here is longer than ten digits after the trunk prefix (DK 8, NL and
+    // US 10, GB 10, DE up to 11 with it); longer runs are IDs (`298026420216364` in a URL).
+    let trunk = candidate.trim_start_matches('(').starts_with('0');
+    if digits > if trunk { 12 } else { 10 } {
+        return false;
+    }
+    if trunk || digits >= 9 {
+        return true;
+    }
+    let mut groups = candidate
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|g| !g.is_empty())
+        .map(str::len);
+    digits == 8 && (groups.clone().count() == 1 || groups.all(|g| (2..=4).contains(&g)))
+}
+
+/// Whether the national numbers of `region` open with the trunk prefix `0`.
+fn trunk_zero(region: Country) -> bool {
+    let id: &str = region.as_ref();
+    phonenumber::metadata::DATABASE
+        .by_id(id)
+        .and_then(|m| m.national_prefix())
+        == Some("0")
+}
 
 impl Recognizer for PhoneRecognizer {
     fn name(&self) -> &'static str {
@@ -365,39 +521,87 @@ impl Recognizer for PhoneRecognizer {
         for m in PHONE_CANDIDATE.find_iter(text) {
             let candidate = m.as_str().trim_end_matches([')', ' ', '.', '-', '/']);
             let span = Span::new(m.start(), m.start() + candidate.len());
-            if !stands_alone(text, span) || DATE_LIKE.is_match(candidate) {
+            // A dotted quad that parses as an IPv4 address (`10.234.12.158`) is one.
+            if !stands_alone(text, span)
+                || DATE_LIKE.is_match(candidate)
+                || DATE_FIRST.is_match(candidate)
+                || YEAR_RANGE.is_match(candidate)
+                || candidate.parse::<std::net::Ipv4Addr>().is_ok()
+            {
                 continue;
             }
-            let digits = candidate.bytes().filter(u8::is_ascii_digit).count();
+            // `11:34`: a time, whatever digits stand before it.
+            let mut after = text[span.end..].chars();
+            if after.next() == Some(':') && after.next().is_some_and(|c| c.is_ascii_digit()) {
+                continue;
+            }
+            let number = EXTENSION
+                .find(candidate)
+                .map_or(candidate, |e| &candidate[..e.start()]);
+            let digits = number.bytes().filter(u8::is_ascii_digit).count();
             if !(7..=15).contains(&digits) {
                 continue;
             }
-            let international = candidate.starts_with('+') || candidate.starts_with("00");
+            let international = number.starts_with('+') || number.starts_with("00");
+            let context = has_context(text, span, PHONE_CONTEXT);
             let parsed = if international {
-                let with_plus = match candidate.strip_prefix("00") {
+                let with_plus = match number.strip_prefix("00") {
                     Some(rest) => format!("+{rest}"),
-                    None => candidate.to_owned(),
+                    None => number.to_owned(),
                 };
                 phonenumber::parse(None, &with_plus)
                     .ok()
                     .filter(phonenumber::is_valid)
-            } else {
-                self.config.regions.iter().find_map(|region| {
-                    phonenumber::parse(Some(*region), candidate)
+            } else if context
+                || (national_shape(number, digits) && !is_house_number_run(text, span))
+            {
+                // Regions whose national numbers open with the trunk prefix `0` (NL, DE, GB)
+                // are tried first for numbers that do, the others (DK, US) first for numbers
+                // that do not, so `(202) 456-1414` is read as a number in Washington, not
+                // Wuppertal; libphonenumber also reads numbers whose trunk prefix was left
+                // out, so every region is still tried.
+                let trunk = number.trim_start_matches('(').starts_with('0');
+                let (first, then): (Vec<&Country>, Vec<&Country>) = self
+                    .config
+                    .regions
+                    .iter()
+                    .partition(|region| trunk_zero(**region) == trunk);
+                first.into_iter().chain(then).find_map(|region| {
+                    phonenumber::parse(Some(*region), number)
                         .ok()
                         .filter(phonenumber::is_valid)
                 })
+            } else {
+                None
             };
-            let Some(number) = parsed else { continue };
+            let (score, validator, canonical) = match parsed {
+                Some(n) => (
+                    // A national number without a prefix or a phone word is more often an
+                    // order number that happens to validate; score it lower so that
+                    // validated kinds win overlaps.
+                    if international || context { 0.9 } else { 0.7 },
+                    Some("libphonenumber-metadata"),
+                    n.format().mode(phonenumber::Mode::E164).to_string(),
+                ),
+                None if context => {
+                    let plus = if international { "+" } else { "" };
+                    let digits: String = number
+                        .strip_prefix("00")
+                        .unwrap_or(number)
+                        .chars()
+                        .filter(char::is_ascii_digit)
+                        .collect();
+                    (0.6, None, format!("{plus}{digits}"))
+                }
+                None => continue,
+            };
             out.push(Detection {
                 kind: EntityKind::Phone,
                 span,
-                // A national number without a prefix is more often an order number that
-                // happens to validate; score it lower so that validated kinds win overlaps.
-                score: if international { 0.9 } else { 0.7 },
+                score,
                 recogniser: self.name(),
-                validator: Some("libphonenumber-metadata"),
-                canonical: number.format().mode(phonenumber::Mode::E164).to_string(),
+                validator,
+                canonical,
             });
         }
     }
@@ -510,6 +714,109 @@ mod tests {
             assert_eq!(hits[0].1, number, "{text}");
             assert_eq!(hits[0].2, e164, "{text}");
         }
+    }
+
+    #[test]
+    fn phone_words_accept_numbers_the_metadata_does_not_know() {
+        for (text, number) in [
+            ("Desk: +41 (0)96 471 07 95", "+41 (0)96 471 07 95"),
+            ("Fax: 345-899-3560x4587", "345-899-3560x4587"),
+            ("Phone: 451 5986", "451 5986"),
+            ("+1-984-182-0190 mobile", "+1-984-182-0190"),
+            ("Tlf. 72 128 827", "72 128 827"),
+        ] {
+            let hits = found(text);
+            assert_eq!(hits.len(), 1, "{text}: {hits:?}");
+            assert_eq!(
+                (hits[0].0, hits[0].1),
+                (EntityKind::Phone, number),
+                "{text}"
+            );
+        }
+        let d = Registry::default().detect("Desk: +41 (0)96 471 07 95");
+        assert_eq!(d[0].validator, None, "it did not validate");
+        assert!(d[0].score < 0.7);
+        // Validated numbers keep their validator, with extensions too.
+        let d = Registry::default().detect("Desk: +1 202-456-1414 x123");
+        assert_eq!(d[0].validator, Some("libphonenumber-metadata"));
+        assert_eq!(d[0].canonical, "+12024561414");
+    }
+
+    #[test]
+    fn us_numbers_in_national_format() {
+        for (text, number, e164) in [
+            (
+                "Call (202) 456-1414 today",
+                "(202) 456-1414",
+                "+12024561414",
+            ),
+            ("Call 202-456-1414 today", "202-456-1414", "+12024561414"),
+            ("Call 202.456.1414 today", "202.456.1414", "+12024561414"),
+        ] {
+            let hits = found(text);
+            assert_eq!(hits.len(), 1, "{text}: {hits:?}");
+            assert_eq!((hits[0].1, hits[0].2.as_str()), (number, e164), "{text}");
+        }
+    }
+
+    #[test]
+    fn dates_times_house_numbers_and_local_numbers_are_not_phones() {
+        assert_eq!(
+            found("from 10.234.12.158 today")[0].0,
+            EntityKind::IpAddress,
+            "an IPv4 address whose digits would validate as a phone number"
+        );
+        for text in [
+            "When: 2000-04-16 11:34:35",
+            "Date: 12.03.2024 0800 start",
+            "My driver's license number is 6940579",
+            "My zip code is 90010-170",
+            "https://www.facebook.com/354009971344277/posts/1",
+            "Sendungsnummer 298026420216364",
+            "Saison 2014-2017 und 2011/2012",
+            "The bus drops you off at 3747 3911 Fourth Avenue",
+            "Suite 541 6343 Skogstien 106",
+            "Apt. 675 62314 Mellemvej 32",
+        ] {
+            let phones: Vec<_> = found(text)
+                .into_iter()
+                .filter(|(k, _, _)| *k == EntityKind::Phone)
+                .collect();
+            assert!(phones.is_empty(), "{text}: {phones:?}");
+        }
+        // The same digits as a phone number stay one.
+        assert_eq!(found("Ring 3747 3911 i dag")[0].0, EntityKind::Phone);
+    }
+
+    #[test]
+    fn an_unvalidated_detection_overlapped_at_one_edge_keeps_the_rest() {
+        let text = "Mrs. Jane Smith Apt. 675 62314 Mellemvej 32";
+        let registry = Registry::new(PhoneConfig::default())
+            .with(fixed(EntityKind::Person, (5, 19), 0.99, None))
+            .with(fixed(EntityKind::StreetAddress, (16, 43), 0.8, None));
+        let spans: Vec<(EntityKind, &str)> = registry
+            .detect(text)
+            .into_iter()
+            .map(|d| (d.kind, &text[d.span.start..d.span.end]))
+            .collect();
+        assert!(
+            spans.contains(&(EntityKind::Person, "Jane Smith Apt")),
+            "{spans:?}"
+        );
+        assert!(
+            spans.contains(&(EntityKind::StreetAddress, "675 62314 Mellemvej 32")),
+            "{spans:?}"
+        );
+        // Overlapped in the middle, it is dropped: neither part is the value.
+        let registry = Registry::new(PhoneConfig::default())
+            .with(fixed(EntityKind::Person, (25, 30), 0.99, None))
+            .with(fixed(EntityKind::StreetAddress, (16, 43), 0.8, None));
+        assert!(
+            registry
+                .detect(text)
+                .iter()
+                .all(|d| d.kind != EntityKind::StreetAddress)
+        );
     }
 
     #[test]
