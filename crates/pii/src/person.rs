@@ -36,6 +36,8 @@ enum Cue {
     Relation,
     /// "Mr X", "Frau X".
     Honorific,
+    /// "Name: X", a form field or header at the start of a line, with its colon.
+    Label,
 }
 
 const CUE_SECTIONS: &[(&str, Cue)] = &[
@@ -46,6 +48,7 @@ const CUE_SECTIONS: &[(&str, Cue)] = &[
     ("signoff_final", Cue::SignoffFinal),
     ("relation", Cue::Relation),
     ("honorific", Cue::Honorific),
+    ("name_label", Cue::Label),
 ];
 
 struct Lexicon {
@@ -78,6 +81,7 @@ static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
     let folded =
         |section: &str| -> HashSet<String> { entries(section).into_iter().map(fold).collect() };
     let mut not_names = folded("not_names");
+    not_names.extend(folded("not_person_names"));
     not_names.extend(folded("honorific"));
     Lexicon {
         cues: Phrases::new(phrases),
@@ -167,6 +171,8 @@ impl Lexicon {
         let rest = &text[at..];
         let rest = match cue {
             Cue::Honorific => rest.strip_prefix('.').unwrap_or(rest),
+            // "Name Change" is no field: only "Name: X" is.
+            Cue::Label => rest.trim_start_matches([' ', '\t']).strip_prefix(':')?,
             _ => rest,
         };
         let line_breaks_ok = matches!(cue, Cue::Salutation | Cue::Signoff | Cue::SignoffFinal);
@@ -260,6 +266,97 @@ impl Lexicon {
         })
     }
 
+    /// The whole of `line` as a name of two or three capitalised words, an initial allowed
+    /// between them (`Julieta S Almeida`): its span, or `None`.
+    fn line_name(&self, text: &str, line: Span) -> Option<Span> {
+        let mut pos = line.start;
+        let mut tokens = 0;
+        let mut initials = 0;
+        loop {
+            let token = name_token(text, pos, tokens > 0)?;
+            let word = &text[token.start..token.end];
+            let is_initial = word.trim_end_matches('.').chars().count() == 1;
+            // All-capital words are company names and place lines (`BASHALL TOWN`).
+            let shouting = !is_initial && !word.chars().any(char::is_lowercase);
+            if shouting || self.not_names.contains(&fold(word)) {
+                return None;
+            }
+            tokens += 1;
+            initials += usize::from(is_initial);
+            if token.end >= line.end {
+                break;
+            }
+            pos = token.end + text[token.end..line.end].strip_prefix(' ').map(|_| 1)?;
+        }
+        let names = tokens - initials;
+        ((2..=3).contains(&names) && initials <= 1).then_some(line)
+    }
+
+    /// Names that stand alone on the first line of a block (the text's first line, or a line
+    /// after an empty line or a sign-off ending in a comma) when contact details follow within
+    /// a few lines (an `@`, or a line with five or more digits): the first line of a signature
+    /// or of an address block, when the next line is short too. Quote marks (`> `) in replies are skipped.
+    fn signature_names(&self, text: &str, out: &mut Vec<Detection>) {
+        const LOOKAHEAD: usize = 6;
+        let mut lines: Vec<Span> = Vec::new();
+        let mut start = 0;
+        for line in text.split_inclusive('\n') {
+            let body = line.trim_end_matches(['\n', '\r']);
+            let inner = body.trim_start_matches(|c: char| c == '>' || c.is_whitespace());
+            let inner_start = start + (body.len() - inner.len());
+            let inner = inner.trim_end_matches(|c: char| c.is_whitespace() || c == ',');
+            lines.push(Span::new(inner_start, inner_start + inner.len()));
+            start += line.len();
+        }
+        for (i, line) in lines.iter().enumerate() {
+            let opens_block = i == 0
+                || lines[i - 1].start == lines[i - 1].end
+                || text[..lines[i - 1].end + 1].trim_end().ends_with(',');
+            if !opens_block || line.start == line.end {
+                continue;
+            }
+            let contact_follows = lines[i + 1..].iter().take(LOOKAHEAD).any(|l| {
+                let body = &text[l.start..l.end];
+                body.contains('@') || body.bytes().filter(u8::is_ascii_digit).count() >= 5
+            });
+            // A signature goes on with short lines (a title, a company, an address), where a
+            // heading ("Order Status") goes on with a sentence.
+            let next_is_short = lines.get(i + 1).is_some_and(|l| {
+                let body = &text[l.start..l.end];
+                body.split_whitespace().count() <= 5 && !body.ends_with(['.', '?', '!'])
+            });
+            if !contact_follows || !next_is_short {
+                continue;
+            }
+            if let Some(span) = self.line_name(text, *line) {
+                push_shaped(out, text, span, 0.7);
+            }
+        }
+    }
+
+    /// A given name, a middle initial and a surname (`Faina D. Yefremova`, `Ravil G Yefimov`):
+    /// a shape that names a person wherever it stands. `I` and `A` count as initials only with
+    /// their dot, since "Then I Called" and "Buy A New" are sentences in title case.
+    fn initialled_names(&self, text: &str, out: &mut Vec<Detection>) {
+        static SHAPE: LazyLock<regex::Regex> = LazyLock::new(|| {
+            regex::Regex::new(
+                r"\b(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?) (\p{Lu})(\.?) (\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\b",
+            )
+            .expect("the initialled-name pattern compiles")
+        });
+        for c in SHAPE.captures_iter(text) {
+            let (first, initial, dot, last) = (&c[1], &c[2], &c[3], &c[4]);
+            if dot.is_empty() && matches!(initial, "I" | "A") {
+                continue;
+            }
+            if self.not_names.contains(&fold(first)) || self.not_names.contains(&fold(last)) {
+                continue;
+            }
+            let whole = c.get(0).expect("group 0 is the match");
+            push_shaped(out, text, Span::new(whole.start(), whole.end()), 0.7);
+        }
+    }
+
     /// Whether the word after `end` is a follower ("X speaking").
     fn followed(&self, text: &str, end: usize) -> bool {
         let rest = text[end..].trim_start_matches([' ', ',']);
@@ -286,7 +383,10 @@ impl Recognizer for PersonRecognizer {
                 continue;
             }
             let cue = lex.cue_kinds[index];
-            let line_cue = matches!(cue, Cue::Salutation | Cue::Signoff | Cue::SignoffFinal);
+            let line_cue = matches!(
+                cue,
+                Cue::Salutation | Cue::Signoff | Cue::SignoffFinal | Cue::Label
+            );
             if line_cue && !opens_line(text, cue_span.start) {
                 continue;
             }
@@ -294,7 +394,7 @@ impl Recognizer for PersonRecognizer {
                 continue;
             };
             let base = match cue {
-                Cue::Intro | Cue::Salutation | Cue::Signoff | Cue::Honorific => 0.85,
+                Cue::Intro | Cue::Salutation | Cue::Signoff | Cue::Honorific | Cue::Label => 0.85,
                 Cue::Relation => 0.8,
                 Cue::IntroWeak if known || lex.followed(text, span.end) => 0.75,
                 Cue::SignoffFinal
@@ -317,6 +417,30 @@ impl Recognizer for PersonRecognizer {
             });
             last_end = span.end;
         }
+        lex.signature_names(text, out);
+        lex.initialled_names(text, out);
+    }
+}
+
+/// Adds a name found by its shape and place rather than after a cue, unless a name found
+/// already overlaps it.
+fn push_shaped(out: &mut Vec<Detection>, text: &str, span: Span, score: f32) {
+    let overlaps = |d: &Detection| {
+        d.kind == EntityKind::Person && d.span.start < span.end && span.start < d.span.end
+    };
+    if !out.iter().any(overlaps) {
+        out.push(shaped(text, span, score));
+    }
+}
+
+fn shaped(text: &str, span: Span, score: f32) -> Detection {
+    Detection {
+        kind: EntityKind::Person,
+        span,
+        score,
+        recogniser: "person-shape",
+        validator: None,
+        canonical: text[span.start..span.end].to_lowercase(),
     }
 }
 
@@ -586,6 +710,57 @@ mod tests {
         assert_eq!(t("anna"), None);
         assert_eq!(t("R2D2"), None);
         assert_eq!(name_token("M. Novák", 0, true), Some(Span::new(0, 2)));
+    }
+
+    #[test]
+    fn field_labels_name_the_person_after_their_colon() {
+        assert_eq!(
+            names("Date: 2003-08-28\nName: Sieda Batukayev\n"),
+            ["Sieda Batukayev"]
+        );
+        assert_eq!(names("Navn: Mette Ørsted"), ["Mette Ørsted"]);
+        assert_eq!(names("Naam: Jan de Vries"), ["Jan de Vries"]);
+        assert_eq!(names("Vor- und Nachname: Jörg Müller"), ["Jörg Müller"]);
+        assert!(names("Name Change Request for my account").is_empty());
+        assert!(names("I changed the name: Premium Plan was renamed").is_empty());
+    }
+
+    #[test]
+    fn a_middle_initial_makes_a_name() {
+        assert_eq!(
+            names("verses from Faina D. Yefremova's tales"),
+            ["Faina D. Yefremova"]
+        );
+        assert_eq!(names("Have you met Ravil G Yefimov?"), ["Ravil G Yefimov"]);
+        assert!(names("Then I Called you").is_empty());
+        assert!(names("Buy A New phone").is_empty());
+        assert!(
+            names("Who D. Knows").is_empty(),
+            "question words are no names"
+        );
+    }
+
+    #[test]
+    fn the_first_line_of_a_signature_block_is_a_name() {
+        assert_eq!(
+            names("Zizi Kónya\nEnigmaio\n5850 Jana Nerudy 894\nMobile: 0490 39 07 81"),
+            ["Zizi Kónya"]
+        );
+        assert_eq!(
+            names("> \n> Mijail C Adomo\n> Asc Partners\n> 935 Gordon Terrace"),
+            ["Mijail C Adomo"],
+            "the company on the next line does not open a block"
+        );
+        assert_eq!(
+            names("Thanks for the help.\n\nKind regards,\nEsat Jeknić\nesat@example.com"),
+            ["Esat Jeknić"]
+        );
+        assert!(
+            names("Order Status\nPlease check order 12345678 for me.").is_empty(),
+            "a heading above a sentence is no signature"
+        );
+        assert!(names("Customer Service\nsupport@example.com").is_empty());
+        assert!(names("BASHALL TOWN\nUnited Kingdom 89800").is_empty());
     }
 
     #[test]
