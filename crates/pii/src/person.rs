@@ -396,7 +396,16 @@ impl Recognizer for PersonRecognizer {
             let base = match cue {
                 Cue::Intro | Cue::Salutation | Cue::Signoff | Cue::Honorific | Cue::Label => 0.85,
                 Cue::Relation => 0.8,
-                Cue::IntroWeak if known || lex.followed(text, span.end) => 0.75,
+                // "I'm Bojka Žilih": a given name and a surname after a weak cue name a
+                // person even when the given name is not in the lists, which hold fewer
+                // names of some origins than of others.
+                Cue::IntroWeak
+                    if known
+                        || lex.followed(text, span.end)
+                        || text[span.start..span.end].split(' ').count() >= 2 =>
+                {
+                    0.75
+                }
                 Cue::SignoffFinal
                     if text[span.end..]
                         .trim_end_matches(|c: char| c.is_whitespace() || ".!".contains(c))
@@ -723,6 +732,19 @@ mod tests {
         assert_eq!(names("Vor- und Nachname: Jörg Müller"), ["Jörg Müller"]);
         assert!(names("Name Change Request for my account").is_empty());
         assert!(names("I changed the name: Premium Plan was renamed").is_empty());
+    }
+
+    #[test]
+    fn two_capitalised_words_after_a_weak_cue_are_a_name() {
+        assert_eq!(names("I'm Bojka Žilih, from Dolores"), ["Bojka Žilih"]);
+        assert_eq!(
+            names("ik ben Sevgi Yıldırım en ik bel over"),
+            ["Sevgi Yıldırım"]
+        );
+        assert!(
+            names("I'm Sevgi and I called").is_empty(),
+            "one unknown word is not enough"
+        );
     }
 
     #[test]

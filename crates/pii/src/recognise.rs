@@ -259,9 +259,10 @@ fn trimmed(text: &str, d: Detection, rest: Span) -> Detection {
 
 /// Adds a detection for every unclaimed literal repeat of a kept detection's canonical value.
 fn mask_repeats(text: &str, kept: &mut Vec<Detection>, taken: &mut Occupied) {
-    let mut values: Vec<&Detection> = Vec::new();
     let mut seen = HashSet::new();
-    for d in kept.iter() {
+    let parts = name_parts(text, kept);
+    let mut values: Vec<&Detection> = Vec::new();
+    for d in kept.iter().chain(&parts) {
         let searchable = (1..=MAX_REPEATED_VALUE_BYTES).contains(&d.canonical.len());
         if searchable && seen.insert(d.canonical.to_ascii_lowercase()) {
             values.push(d);
@@ -310,8 +311,13 @@ fn mask_repeats(text: &str, kept: &mut Vec<Detection>, taken: &mut Occupied) {
         if !bounded(text, span) {
             continue;
         }
+        let source = values[pattern];
+        // A surname is a word too ("Key", "White"): a part of a name stands for the person
+        // only where it is capitalised.
+        if source.recogniser == NAME_PART && !text[span.start..].starts_with(char::is_uppercase) {
+            continue;
+        }
         if taken.insert(span) {
-            let source = values[pattern];
             repeats.push(Detection {
                 kind: source.kind,
                 span,
@@ -323,6 +329,37 @@ fn mask_repeats(text: &str, kept: &mut Vec<Detection>, taken: &mut Occupied) {
         }
     }
     kept.extend(repeats);
+}
+
+/// What a name part found again by the repeat pass is first reported as (see [`name_parts`]).
+const NAME_PART: &str = "name-part";
+
+/// The words of every name of two or more words, as values of their own, so that a person
+/// written in full once is masked where the text names them by one word ("directed by
+/// Jindřich Holinka and starring Holinka"). Initials, particles and words that are no names
+/// are left out.
+fn name_parts(text: &str, kept: &[Detection]) -> Vec<Detection> {
+    let mut parts = Vec::new();
+    for d in kept.iter().filter(|d| d.kind == EntityKind::Person) {
+        let words: Vec<&str> = text[d.span.start..d.span.end].split_whitespace().collect();
+        if words.len() < 2 {
+            continue;
+        }
+        for w in words {
+            let w = w.trim_matches(|c: char| !c.is_alphabetic());
+            let name_like = w.chars().count() >= 3
+                && w.starts_with(char::is_uppercase)
+                && !crate::person::is_not_name(&crate::person::fold(w));
+            if name_like {
+                parts.push(Detection {
+                    recogniser: NAME_PART,
+                    canonical: w.to_lowercase(),
+                    ..d.clone()
+                });
+            }
+        }
+    }
+    parts
 }
 
 /// Whether a repeat at `span` is not part of a longer word or number: the character on
@@ -1065,6 +1102,31 @@ mod tests {
         );
         assert_eq!(hits[1].canonical, hits[0].canonical);
         assert_eq!(hits[1].validator, hits[0].validator);
+    }
+
+    #[test]
+    fn a_name_written_in_full_once_is_masked_where_one_of_its_words_stands_alone() {
+        let text = "My name is Jindřich Holinka. Holinka is my surname, and the key is lost.";
+        let shown: Vec<_> = Registry::default()
+            .detect(text)
+            .into_iter()
+            .filter(|d| d.kind == EntityKind::Person)
+            .map(|d| (&text[d.span.start..d.span.end], d.recogniser))
+            .collect();
+        assert_eq!(shown[0].0, "Jindřich Holinka");
+        assert_eq!(shown[1], ("Holinka", REPEATED_VALUE));
+        assert_eq!(shown.len(), 2, "{shown:?}");
+        let lower = "Regards,\nAdam Key\n\nthe key to the door";
+        let found: Vec<_> = Registry::default()
+            .detect(lower)
+            .into_iter()
+            .map(|d| &lower[d.span.start..d.span.end])
+            .collect();
+        assert_eq!(
+            found,
+            ["Adam Key"],
+            "a surname that is a word is masked only capitalised"
+        );
     }
 
     #[test]
