@@ -13,6 +13,7 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use candor_core::{EntityKind, Span};
 use regex::Regex;
 
@@ -846,6 +847,40 @@ static MILITARY: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid military address pattern")
 });
 
+/// The words that the box, military and corner patterns need: most messages hold none, and
+/// one pass finds that out for all of them.
+static TRIGGERS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(["box", "boks", "postfach", "postbus", "po a", "corner of"])
+        .expect("the trigger words build an automaton")
+});
+
+/// Which of the [`TRIGGERS`] a text holds.
+#[derive(Clone, Copy, Default)]
+struct Triggers {
+    post_box: bool,
+    military: bool,
+    corner: bool,
+}
+
+impl Triggers {
+    fn of(text: &str) -> Triggers {
+        let mut t = Triggers::default();
+        for m in TRIGGERS.find_iter(text) {
+            match m.pattern().as_usize() {
+                0..=3 => t.post_box = true,
+                4 => t.military = true,
+                _ => t.corner = true,
+            }
+            if t.post_box && t.military && t.corner {
+                break;
+            }
+        }
+        t
+    }
+}
+
 /// The words before two streets that cross.
 static CORNER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?-u:\b)(?:the )?corner of (?:the )?").expect("valid corner pattern")
@@ -873,29 +908,33 @@ impl StreetAddressRecognizer {
     }
 
     /// Post office boxes and military addresses, with their place lines.
-    fn boxes(lex: &Lexicon, text: &str, caseless: bool, out: &mut Vec<Detection>) {
-        // Most messages hold neither word; finding that out is cheaper than the patterns.
-        let lowered_has = |needle: &str| {
-            text.as_bytes()
-                .windows(needle.len())
-                .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
-        };
+    fn boxes(
+        lex: &Lexicon,
+        text: &str,
+        caseless: bool,
+        triggers: Triggers,
+        out: &mut Vec<Detection>,
+    ) {
         let mut military = Vec::new();
-        if lowered_has("po a") {
+        if triggers.military {
             for m in MILITARY.find_iter(text) {
                 military.push(Span::new(m.start(), m.end()));
                 Self::push(text, Span::new(m.start(), m.end()), 0.9, out);
             }
         }
-        if lowered_has("box")
-            || lowered_has("boks")
-            || lowered_has("postfach")
-            || lowered_has("postbus")
-        {
+        if triggers.post_box {
+            // Both lists are in text order, so one pointer walks the military spans.
+            let mut next_military = 0;
             for m in PO_BOX.find_iter(text) {
+                while military
+                    .get(next_military)
+                    .is_some_and(|s: &Span| s.end <= m.start())
+                {
+                    next_military += 1;
+                }
                 if military
-                    .iter()
-                    .any(|s| s.start < m.end() && m.start() < s.end)
+                    .get(next_military)
+                    .is_some_and(|s| s.start < m.end())
                 {
                     continue;
                 }
@@ -969,9 +1008,14 @@ impl Recognizer for StreetAddressRecognizer {
         let lex = &*LEXICON;
         let bytes = text.as_bytes();
         let caseless = is_caseless(text);
-        Self::boxes(lex, text, caseless, out);
+        let triggers = Triggers::of(text);
+        Self::boxes(lex, text, caseless, triggers, out);
         Self::lone_postcodes(lex, text, out);
-        let corners = Self::corners(lex, text, caseless, out);
+        let corners = if triggers.corner {
+            Self::corners(lex, text, caseless, out)
+        } else {
+            Vec::new()
+        };
         let mut next_corner = 0;
         let mut i = 0;
         let mut last_end = 0;
