@@ -13,6 +13,7 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use candor_core::{EntityKind, Span};
 use regex::Regex;
 
@@ -846,6 +847,58 @@ static MILITARY: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid military address pattern")
 });
 
+/// The words that the box, military and corner patterns need: most messages hold none, and
+/// one pass finds that out for all of them.
+static TRIGGERS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(["box", "boks", "postfach", "postbus", "po a", "corner of"])
+        .expect("the trigger words build an automaton")
+});
+
+/// Which of the [`TRIGGERS`] a text holds.
+#[derive(Clone, Copy, Default)]
+struct Triggers {
+    post_box: bool,
+    military: bool,
+    corner: bool,
+}
+
+impl Triggers {
+    fn of(text: &str) -> Triggers {
+        let mut t = Triggers::default();
+        for m in TRIGGERS.find_iter(text) {
+            match m.pattern().as_usize() {
+                0..=3 => t.post_box = true,
+                4 => t.military = true,
+                _ => t.corner = true,
+            }
+            if t.post_box && t.military && t.corner {
+                break;
+            }
+        }
+        t
+    }
+}
+
+/// A place with its postcode and no street: `Springfield, IL 62704`, `London SW1A 1AA`. The
+/// US state code with a ZIP code, or a full British postcode, is rare enough in other text
+/// to stand for an address on its own.
+static PLACE_POSTCODE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?-u:\b)\p{Lu}\p{Ll}+(?: \p{Lu}\p{Ll}+){0,2}(?:,? [A-Z]{2} \d{5}(?:-\d{4})?|,? [A-Z]{1,2}\d[A-Z\d]? \d[ABD-HJLNP-UW-Z]{2})(?-u:\b)",
+    )
+    .expect("valid place and postcode pattern")
+});
+
+/// The postal codes of the US states, the District of Columbia and the territories.
+const US_STATES: &[&str] = &[
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS",
+    "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY",
+    "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV",
+    "WI", "WY", "DC", "PR", "GU", "VI", "AS", "MP", "AA", "AE", "AP",
+];
+
 /// The words before two streets that cross.
 static CORNER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?-u:\b)(?:the )?corner of (?:the )?").expect("valid corner pattern")
@@ -873,29 +926,33 @@ impl StreetAddressRecognizer {
     }
 
     /// Post office boxes and military addresses, with their place lines.
-    fn boxes(lex: &Lexicon, text: &str, caseless: bool, out: &mut Vec<Detection>) {
-        // Most messages hold neither word; finding that out is cheaper than the patterns.
-        let lowered_has = |needle: &str| {
-            text.as_bytes()
-                .windows(needle.len())
-                .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
-        };
+    fn boxes(
+        lex: &Lexicon,
+        text: &str,
+        caseless: bool,
+        triggers: Triggers,
+        out: &mut Vec<Detection>,
+    ) {
         let mut military = Vec::new();
-        if lowered_has("po a") {
+        if triggers.military {
             for m in MILITARY.find_iter(text) {
                 military.push(Span::new(m.start(), m.end()));
                 Self::push(text, Span::new(m.start(), m.end()), 0.9, out);
             }
         }
-        if lowered_has("box")
-            || lowered_has("boks")
-            || lowered_has("postfach")
-            || lowered_has("postbus")
-        {
+        if triggers.post_box {
+            // Both lists are in text order, so one pointer walks the military spans.
+            let mut next_military = 0;
             for m in PO_BOX.find_iter(text) {
+                while military
+                    .get(next_military)
+                    .is_some_and(|s: &Span| s.end <= m.start())
+                {
+                    next_military += 1;
+                }
                 if military
-                    .iter()
-                    .any(|s| s.start < m.end() && m.start() < s.end)
+                    .get(next_military)
+                    .is_some_and(|s| s.start < m.end())
                 {
                     continue;
                 }
@@ -929,6 +986,40 @@ impl StreetAddressRecognizer {
             }
         }
         spans
+    }
+
+    /// Places with a postcode and no street (see [`PLACE_POSTCODE`]).
+    /// `found` holds the addresses already found, in text order; a place inside one is
+    /// part of it.
+    fn places(lex: &Lexicon, text: &str, found: &[Span], out: &mut Vec<Detection>) {
+        let mut next = 0;
+        for m in PLACE_POSTCODE.find_iter(text) {
+            while found.get(next).is_some_and(|s| s.end <= m.start()) {
+                next += 1;
+            }
+            if found.get(next).is_some_and(|s| s.start < m.end()) {
+                continue;
+            }
+            let value = m.as_str();
+            let place = value
+                .split([' ', ','])
+                .next()
+                .unwrap_or_default()
+                .to_lowercase();
+            // `Call SW1A 1AA`? A sentence word is no place.
+            if lex.place_stops.contains(&place) || lex.not_names.contains(&place) {
+                continue;
+            }
+            // A two-letter code before five digits must be a US state's.
+            let state = value
+                .rsplit(' ')
+                .nth(1)
+                .filter(|code| code.len() == 2 && value.ends_with(|c: char| c.is_ascii_digit()));
+            if state.is_some_and(|code| !US_STATES.contains(&code)) {
+                continue;
+            }
+            Self::push(text, Span::new(m.start(), m.end()), 0.8, out);
+        }
     }
 
     /// Postcodes standing alone after a postcode word.
@@ -969,9 +1060,15 @@ impl Recognizer for StreetAddressRecognizer {
         let lex = &*LEXICON;
         let bytes = text.as_bytes();
         let caseless = is_caseless(text);
-        Self::boxes(lex, text, caseless, out);
+        let first = out.len();
+        let triggers = Triggers::of(text);
+        Self::boxes(lex, text, caseless, triggers, out);
         Self::lone_postcodes(lex, text, out);
-        let corners = Self::corners(lex, text, caseless, out);
+        let corners = if triggers.corner {
+            Self::corners(lex, text, caseless, out)
+        } else {
+            Vec::new()
+        };
         let mut next_corner = 0;
         let mut i = 0;
         let mut last_end = 0;
@@ -1044,6 +1141,9 @@ impl Recognizer for StreetAddressRecognizer {
             last_end = span.end;
             i = i.max(span.end);
         }
+        let mut found: Vec<Span> = out[first..].iter().map(|d| d.span).collect();
+        found.sort_by_key(|s| s.start);
+        Self::places(lex, text, &found, out);
     }
 }
 
@@ -1352,5 +1452,20 @@ mod tests {
         ] {
             assert!(found(text).is_empty(), "{text}: {:?}", found(text));
         }
+    }
+
+    #[test]
+    fn a_place_with_a_us_zip_or_a_british_postcode() {
+        assert_eq!(
+            one("I moved to Springfield, IL 62704 last year"),
+            "Springfield, IL 62704"
+        );
+        assert_eq!(one("we are in London SW1A 1AA now"), "London SW1A 1AA");
+        assert_eq!(
+            one("Kansas City MO 64105-1234."),
+            "Kansas City MO 64105-1234"
+        );
+        assert!(found("Order AB 12345 was late").is_empty());
+        assert!(found("Please call US 12345 today").is_empty());
     }
 }
