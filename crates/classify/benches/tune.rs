@@ -44,7 +44,7 @@ fn main() {
             char_min: env("CMIN", d.features.char_min),
             char_max: env("CMAX", d.features.char_max),
             fold_digits: env("FOLD", 1u8) == 1,
-            scaling: match env("SCALE", 2u8) {
+            scaling: match env("SCALE", 1u8) {
                 0 => Scaling::SqrtCount,
                 1 => Scaling::Sublinear,
                 _ => Scaling::TfIdf,

@@ -100,7 +100,7 @@ impl Default for FeatureConfig {
             char_min: 2,
             char_max: 5,
             fold_digits: true,
-            scaling: Scaling::TfIdf,
+            scaling: Scaling::Sublinear,
         }
     }
 }

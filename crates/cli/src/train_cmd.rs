@@ -31,10 +31,10 @@ pub enum Weighting {
 /// How a text's feature occurrences become feature values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FeatureScaling {
-    /// Sublinear counts times inverse document frequency, scaled to unit length (as TF-IDF).
-    Tfidf,
     /// Sublinear counts scaled to unit length.
     Sublinear,
+    /// Sublinear counts times inverse document frequency, scaled to unit length (as TF-IDF).
+    Tfidf,
     /// Every occurrence 1/sqrt(occurrences): models of format version 1.
     Sqrt,
 }
@@ -117,7 +117,7 @@ pub struct TrainArgs {
     #[arg(long)]
     pub keep_digits: bool,
     /// How feature occurrences become feature values.
-    #[arg(long, value_enum, default_value_t = FeatureScaling::Tfidf)]
+    #[arg(long, value_enum, default_value_t = FeatureScaling::Sublinear)]
     pub scaling: FeatureScaling,
     /// Class weighting in the loss.
     #[arg(long, value_enum, default_value_t = Weighting::Balanced)]
