@@ -11,7 +11,7 @@
 //! ```
 //!
 //! Settings (defaults: `TrainConfig::default()`): `TUNE_TEXT`, `TUNE_LABEL` (column names),
-//! `BITS`, `WORD`, `SKIP`, `CMIN`, `CMAX`, `FOLD` (0/1), `SCALE` (0 = 1/sqrt(n), 1 = sublinear, 2 = TF-IDF), `EPOCHS`, `PATIENCE`, `BATCH`, `LR`, `DECAY`,
+//! `BITS`, `WORD`, `SKIP`, `CMIN`, `CMAX`, `FOLD` (0/1), `SCALE` (0 = 1/sqrt(n), 1 = sublinear, 2 = TF-IDF, 3 = sublinear by kind), `EPOCHS`, `PATIENCE`, `BATCH`, `LR`, `DECAY`,
 //! `L2`, `BAL` (0/1), `REFIT` (0/1), `VFRAC`, `SEED`, `F32` (0/1). docs/EVALUATION.md lists what
 //! was tried for Banking77.
 
@@ -47,6 +47,7 @@ fn main() {
             scaling: match env("SCALE", 1u8) {
                 0 => Scaling::SqrtCount,
                 1 => Scaling::Sublinear,
+                3 => Scaling::SublinearByKind,
                 _ => Scaling::TfIdf,
             },
         },

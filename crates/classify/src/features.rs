@@ -71,6 +71,11 @@ pub enum Scaling {
     /// document frequency in the training texts, `ln((1 + N) / (1 + df)) + 1`, as in TF-IDF:
     /// features that occur in every text ("the", `<t`) weigh little, rare ones much.
     TfIdf,
+    /// As [`Scaling::Sublinear`], with the word features (n-grams and pairs) and the character
+    /// n-grams each scaled to unit length on their own, as when TF-IDF vectors of words and of
+    /// characters are concatenated: the few word features then weigh as much as the many
+    /// character n-grams.
+    SublinearByKind,
 }
 
 impl Scaling {
@@ -78,7 +83,17 @@ impl Scaling {
     pub(crate) fn normalised(self) -> bool {
         !matches!(self, Scaling::SqrtCount)
     }
+
+    /// The group an occurrence is scaled with: 1 for character n-grams when words and
+    /// characters are scaled apart, 0 otherwise.
+    #[inline]
+    pub(crate) fn group(self, kind: Kind) -> u32 {
+        u32::from(self == Scaling::SublinearByKind && matches!(kind, Kind::Chars { .. }))
+    }
 }
+
+/// The bit that marks a row or bucket as being in group 1 (rows and buckets are below 2^24).
+pub(crate) const GROUP_BIT: u32 = 1 << 31;
 
 /// The sublinear term frequency of a feature that occurs `k >= 1` times.
 #[inline]

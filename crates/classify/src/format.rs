@@ -19,7 +19,8 @@
 //! ```text
 //! features     bucket_bits u8, word_ngrams u8, skip_window u8, char_min u8, char_max u8, fold_digits u8 (0|1),
 //!              scaling u8 (0 = 1/sqrt(n) per occurrence, 1 = sublinear and unit length, 2 = TF-IDF
-//!              and unit length; version 2 only: version 1 files are read as 0)
+//!              and unit length, 3 = sublinear with word and character features each of unit
+//!              length; version 2 only: version 1 files are read as 0)
 //! labels       count u32, then each label string
 //! calibration  temperature f32, min_confidence f32
 //! weights      encoding u8 (0 = f32, 1 = int8 with one f32 scale per row), rows u32,
@@ -161,13 +162,14 @@ pub(crate) fn encode(model: &IntentModel) -> Vec<u8> {
     w.u8(u8::from(f.fold_digits));
     let version = match f.scaling {
         Scaling::SqrtCount => FORMAT_VERSION_1,
-        Scaling::Sublinear | Scaling::TfIdf => FORMAT_VERSION,
+        Scaling::Sublinear | Scaling::TfIdf | Scaling::SublinearByKind => FORMAT_VERSION,
     };
     if version != FORMAT_VERSION_1 {
         w.u8(match f.scaling {
             Scaling::SqrtCount => 0,
             Scaling::Sublinear => 1,
             Scaling::TfIdf => 2,
+            Scaling::SublinearByKind => 3,
         });
     }
     w.u32(len_u32(model.labels.len()));
@@ -319,6 +321,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<IntentModel, ModelError> {
                 0 => Scaling::SqrtCount,
                 1 => Scaling::Sublinear,
                 2 => Scaling::TfIdf,
+                3 => Scaling::SublinearByKind,
                 other => return Err(malformed(format!("unknown scaling {other}"))),
             }
         },
@@ -520,7 +523,7 @@ mod tests {
         assert_eq!(read.feature_config().scaling, Scaling::SqrtCount);
         // Re-saving keeps the exact bytes, so the checksum and version name stay.
         assert_eq!(encode(&read), old);
-        for scaling in [Scaling::Sublinear, Scaling::TfIdf] {
+        for scaling in [Scaling::Sublinear, Scaling::TfIdf, Scaling::SublinearByKind] {
             assert_eq!(version(&encode(&model(scaling))), FORMAT_VERSION);
         }
     }
@@ -535,7 +538,12 @@ mod tests {
 
     #[test]
     fn every_scaling_round_trips_and_explains_its_logits() {
-        for scaling in [Scaling::SqrtCount, Scaling::Sublinear, Scaling::TfIdf] {
+        for scaling in [
+            Scaling::SqrtCount,
+            Scaling::Sublinear,
+            Scaling::TfIdf,
+            Scaling::SublinearByKind,
+        ] {
             let trained = model(scaling);
             assert_eq!(trained.idf.is_empty(), scaling != Scaling::TfIdf);
             let loaded = decode(&encode(&trained)).unwrap();

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use candor_core::Span;
 
 use crate::datasheet::Datasheet;
-use crate::features::{FeatureConfig, Kind, Scaling, Scratch, occurrence_value, sublinear};
+use crate::features::{
+    FeatureConfig, GROUP_BIT, Kind, Scaling, Scratch, occurrence_value, sublinear,
+};
 use crate::format;
 
 /// The index value of a bucket that no row uses.
@@ -423,37 +425,32 @@ impl IntentModel {
         acc.resize(c, 0.0);
         let known;
         if self.features.scaling.normalised() {
+            let scaling = self.features.scaling;
             let mut rows = std::mem::take(&mut scratch.rows);
             rows.clear();
             scratch.extract(text, &self.features, |o| {
                 let row = self.index[o.bucket as usize];
                 if row != NO_ROW {
-                    rows.push(row);
+                    rows.push(row | (scaling.group(o.kind) * GROUP_BIT));
                 }
             });
             known = rows.len();
-            // Equal rows next to each other, to count each distinct feature once.
+            // Equal rows next to each other, to count each distinct feature once; group 0
+            // before group 1.
             rows.sort_unstable();
-            let mut sum_sq = 0.0f32;
-            let mut i = 0;
-            while i < rows.len() {
-                let mut j = i + 1;
-                while j < rows.len() && rows[j] == rows[i] {
-                    j += 1;
-                }
-                let row = rows[i] as usize;
-                let v = self.row_value(row, j - i);
-                sum_sq += v * v;
+            let mut sum_sq = [0.0f32; 2];
+            for_runs(&rows, |tagged, k| {
+                let v = self.row_value((tagged & !GROUP_BIT) as usize, k);
+                sum_sq[(tagged >> 31) as usize] += v * v;
+            });
+            let norm = sum_sq.map(|s| if s > 0.0 { 1.0 / s.sqrt() } else { 0.0 });
+            for_runs(&rows, |tagged, k| {
+                let row = (tagged & !GROUP_BIT) as usize;
+                let v = self.row_value(row, k) * norm[(tagged >> 31) as usize];
                 self.add_row(&mut acc, row, v);
-                i = j;
-            }
-            let norm = if sum_sq > 0.0 {
-                1.0 / sum_sq.sqrt()
-            } else {
-                0.0
-            };
+            });
             for (a, b) in acc.iter_mut().zip(&self.bias) {
-                *a = *a * norm + *b;
+                *a += *b;
             }
             scratch.rows = rows;
         } else {
@@ -556,48 +553,42 @@ impl IntentModel {
         let mut scratch = Scratch::default();
         self.raw_logits(text, &mut scratch);
         let logit = scratch.acc[li];
+        let scaling = self.features.scaling;
         let mut hits = Vec::new();
         let n = scratch.extract(text, &self.features, |o| {
             let row = self.index[o.bucket as usize];
             if row != NO_ROW {
-                hits.push((o.kind, row as usize));
+                hits.push((o.kind, row | (scaling.group(o.kind) * GROUP_BIT)));
             }
         });
-        // The value of one occurrence of each row (sorted by row): the row's value shared by
-        // its occurrences, with the norm summed in the same order as `raw_logits` sums it.
-        let mut per_occurrence: Vec<(usize, f32)> = Vec::new();
-        if self.features.scaling.normalised() {
-            let mut rows: Vec<usize> = hits.iter().map(|&(_, row)| row).collect();
+        // The value of one occurrence of each tagged row (sorted): the row's value shared by
+        // its occurrences, with the norms computed as `raw_logits` computes them.
+        let mut per_occurrence: Vec<(u32, f32)> = Vec::new();
+        if scaling.normalised() {
+            let mut rows: Vec<u32> = hits.iter().map(|&(_, row)| row).collect();
             rows.sort_unstable();
-            let mut sum_sq = 0.0f32;
-            let mut i = 0;
-            while i < rows.len() {
-                let mut j = i + 1;
-                while j < rows.len() && rows[j] == rows[i] {
-                    j += 1;
-                }
-                let v = self.row_value(rows[i], j - i);
-                sum_sq += v * v;
-                per_occurrence.push((rows[i], v / (j - i) as f32));
-                i = j;
-            }
-            let norm = if sum_sq > 0.0 {
-                1.0 / sum_sq.sqrt()
-            } else {
-                0.0
-            };
-            for (_, v) in &mut per_occurrence {
-                *v *= norm;
+            let mut sum_sq = [0.0f32; 2];
+            for_runs(&rows, |tagged, k| {
+                let v = self.row_value((tagged & !GROUP_BIT) as usize, k);
+                sum_sq[(tagged >> 31) as usize] += v * v;
+                per_occurrence.push((tagged, v / k as f32));
+            });
+            let norm = sum_sq.map(|s| if s > 0.0 { 1.0 / s.sqrt() } else { 0.0 });
+            for (tagged, v) in &mut per_occurrence {
+                *v *= norm[(*tagged >> 31) as usize];
             }
         }
         let v = occurrence_value(n);
         let mut contributions: Vec<(usize, Kind, f32)> = hits
             .into_iter()
-            .map(|(kind, row)| {
+            .map(|(kind, tagged)| {
                 let value = per_occurrence
-                    .binary_search_by_key(&row, |&(r, _)| r)
+                    .binary_search_by_key(&tagged, |&(r, _)| r)
                     .map_or(v, |i| per_occurrence[i].1);
-                (kind, self.weight(row, li) * value)
+                (
+                    kind,
+                    self.weight((tagged & !GROUP_BIT) as usize, li) * value,
+                )
             })
             .filter(|&(_, w)| w != 0.0)
             .enumerate()
@@ -622,6 +613,20 @@ impl IntentModel {
             bias: self.bias[li],
             contributions,
         })
+    }
+}
+
+/// Calls `f` with each distinct value of the sorted `xs` and how often it occurs.
+#[inline]
+pub(crate) fn for_runs(xs: &[u32], mut f: impl FnMut(u32, usize)) {
+    let mut i = 0;
+    while i < xs.len() {
+        let mut j = i + 1;
+        while j < xs.len() && xs[j] == xs[i] {
+            j += 1;
+        }
+        f(xs[i], j - i);
+        i = j;
     }
 }
 

@@ -20,7 +20,8 @@ use std::collections::BTreeMap;
 
 use crate::datasheet::{ClassCount, Datasheet};
 use crate::features::{
-    FeatureConfig, FeatureConfigError, Scaling, Scratch, idf, occurrence_value, sublinear,
+    FeatureConfig, FeatureConfigError, GROUP_BIT, Scaling, Scratch, idf, occurrence_value,
+    sublinear,
 };
 use crate::model::{IntentModel, WeightEncoding, argmax, quantise, softmax_in_place};
 use crate::rng::SplitMix64;
@@ -231,17 +232,27 @@ impl Sparse {
     }
 }
 
-/// Occurrence buckets of every text.
+/// Occurrence buckets of every text, with [`GROUP_BIT`] set on those scaled in group 1.
 fn bucket_lists(examples: &[&Example], config: &FeatureConfig) -> Vec<Vec<u32>> {
     let mut scratch = Scratch::default();
     examples
         .iter()
         .map(|e| {
             let mut out = Vec::new();
-            scratch.extract(&e.text, config, |o| out.push(o.bucket));
+            scratch.extract(&e.text, config, |o| {
+                out.push(o.bucket | (config.scaling.group(o.kind) * GROUP_BIT));
+            });
             out
         })
         .collect()
+}
+
+/// The distinct buckets of `lists`, sorted, without their group bits.
+fn distinct_buckets(lists: &[Vec<u32>]) -> Vec<u32> {
+    let mut buckets: Vec<u32> = lists.iter().flatten().map(|b| b & !GROUP_BIT).collect();
+    buckets.sort_unstable();
+    buckets.dedup();
+    buckets
 }
 
 /// The inverse document frequency of each of `buckets` (sorted) in the texts of `lists`.
@@ -250,7 +261,10 @@ fn idf_of(lists: &[Vec<u32>], buckets: &[u32]) -> Vec<f32> {
     let mut seen = Vec::new();
     for list in lists {
         seen.clear();
-        seen.extend(list.iter().filter_map(|b| buckets.binary_search(b).ok()));
+        seen.extend(
+            list.iter()
+                .filter_map(|b| buckets.binary_search(&(b & !GROUP_BIT)).ok()),
+        );
         seen.sort_unstable();
         seen.dedup();
         for &r in &seen {
@@ -282,35 +296,35 @@ fn sparse(
     for list in lists {
         let v = occurrence_value(list.len());
         rows.clear();
-        rows.extend(
-            list.iter()
-                .filter_map(|b| buckets.binary_search(b).ok().map(|r| r as u32)),
-        );
+        rows.extend(list.iter().filter_map(|&b| {
+            buckets
+                .binary_search(&(b & !GROUP_BIT))
+                .ok()
+                .map(|r| r as u32 | (b & GROUP_BIT))
+        }));
         rows.sort_unstable();
         let first = s.values.len();
-        let mut i = 0;
-        while i < rows.len() {
-            let mut j = i;
-            while j < rows.len() && rows[j] == rows[i] {
-                j += 1;
-            }
-            let r = rows[i];
-            s.rows.push(r);
-            s.values.push(match scaling {
-                Scaling::SqrtCount => v * (j - i) as f32,
-                Scaling::Sublinear => sublinear(j - i),
-                Scaling::TfIdf => sublinear(j - i) * idf[r as usize],
-            });
-            i = j;
-        }
+        let mut sum_sq = [0.0f32; 2];
+        crate::model::for_runs(&rows, |tagged, k| {
+            let r = tagged & !GROUP_BIT;
+            let x = match scaling {
+                Scaling::SqrtCount => v * k as f32,
+                Scaling::Sublinear | Scaling::SublinearByKind => sublinear(k),
+                Scaling::TfIdf => sublinear(k) * idf[r as usize],
+            };
+            sum_sq[(tagged >> 31) as usize] += x * x;
+            s.rows.push(tagged);
+            s.values.push(x);
+        });
         if scaling.normalised() {
-            let values = &mut s.values[first..];
-            let sum_sq: f32 = values.iter().map(|x| x * x).sum();
-            if sum_sq > 0.0 {
-                let norm = 1.0 / sum_sq.sqrt();
-                for x in values {
-                    *x *= norm;
-                }
+            let norm = sum_sq.map(|q| if q > 0.0 { 1.0 / q.sqrt() } else { 0.0 });
+            for (r, x) in s.rows[first..].iter_mut().zip(&mut s.values[first..]) {
+                *x *= norm[(*r >> 31) as usize];
+                *r &= !GROUP_BIT;
+            }
+        } else {
+            for r in &mut s.rows[first..] {
+                *r &= !GROUP_BIT;
             }
         }
         s.offsets.push(s.rows.len());
@@ -770,9 +784,7 @@ pub fn train(
     // Features.
     let train_lists = bucket_lists(&train_set, &config.features);
     let valid_lists = bucket_lists(&valid_set, &config.features);
-    let mut buckets: Vec<u32> = train_lists.iter().flatten().copied().collect();
-    buckets.sort_unstable();
-    buckets.dedup();
+    let buckets = distinct_buckets(&train_lists);
     let to_index = |set: &[&Example]| -> Vec<u32> {
         set.iter()
             .map(|e| label_index(&e.label).expect("labels were checked") as u32)
@@ -781,7 +793,7 @@ pub fn train(
     let scaling = config.features.scaling;
     let idf_for = |lists: &[Vec<u32>], buckets: &[u32]| match scaling {
         Scaling::TfIdf => idf_of(lists, buckets),
-        Scaling::SqrtCount | Scaling::Sublinear => Vec::new(),
+        Scaling::SqrtCount | Scaling::Sublinear | Scaling::SublinearByKind => Vec::new(),
     };
     let idf = idf_for(&train_lists, &buckets);
     let tr = sparse(&train_lists, to_index(&train_set), &buckets, scaling, &idf);
@@ -833,9 +845,7 @@ pub fn train(
         // Train again on everything for the epochs early stopping chose.
         let all: Vec<&Example> = train_set.iter().chain(&valid_set).copied().collect();
         let lists = bucket_lists(&all, &config.features);
-        let mut all_buckets: Vec<u32> = lists.iter().flatten().copied().collect();
-        all_buckets.sort_unstable();
-        all_buckets.dedup();
+        let all_buckets = distinct_buckets(&lists);
         let all_idf = idf_for(&lists, &all_buckets);
         let data = sparse(&lists, to_index(&all), &all_buckets, scaling, &all_idf);
         let counts: Vec<u64> = (0..c).map(|i| counts_train[i] + counts_valid[i]).collect();
@@ -940,6 +950,9 @@ fn hyperparameters(config: &TrainConfig, temperature: f32) -> Vec<(String, Strin
                 }
                 Scaling::TfIdf => {
                     "(1 + ln(count)) × idf per known feature, scaled to unit length".to_owned()
+                }
+                Scaling::SublinearByKind => {
+                    "1 + ln(count) per known feature, word and character features each scaled to unit length".to_owned()
                 }
             },
         ),

@@ -35,6 +35,8 @@ pub enum FeatureScaling {
     Sublinear,
     /// Sublinear counts times inverse document frequency, scaled to unit length (as TF-IDF).
     Tfidf,
+    /// Sublinear counts, word features and character n-grams each scaled to unit length.
+    SublinearByKind,
     /// Every occurrence 1/sqrt(occurrences): models of format version 1.
     Sqrt,
 }
@@ -246,6 +248,7 @@ pub fn train(args: &TrainArgs) -> anyhow::Result<()> {
             scaling: match args.scaling {
                 FeatureScaling::Tfidf => Scaling::TfIdf,
                 FeatureScaling::Sublinear => Scaling::Sublinear,
+                FeatureScaling::SublinearByKind => Scaling::SublinearByKind,
                 FeatureScaling::Sqrt => Scaling::SqrtCount,
             },
         },
