@@ -92,6 +92,14 @@ fn main() {
         inner.extend(v);
     }
     let data = inner;
+    let thread_cpu = || -> f64 {
+        std::fs::read_to_string("/proc/thread-self/schedstat")
+            .ok()
+            .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+            .unwrap_or(0.0)
+            / 1e9
+    };
+    let cpu_started = thread_cpu();
     let t = Instant::now();
     let mut log = String::new();
     let m = train(&data, None, &config, &DataInfo::default(), &mut |p| {
@@ -101,16 +109,11 @@ fn main() {
     })
     .unwrap();
     let train_s = t.elapsed().as_secs_f64();
+    let train_cpu = thread_cpu() - cpu_started;
     let s = m.datasheet();
     let o = evaluate(&m, &outer);
     // One-at-a-time prediction speed on the outer texts, in CPU time of this thread.
-    let cpu = || -> f64 {
-        std::fs::read_to_string("/proc/thread-self/schedstat")
-            .ok()
-            .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
-            .unwrap_or(0.0)
-            / 1e9
-    };
+    let cpu = thread_cpu;
     let passes = env("PASSES", 5usize);
     let c0 = cpu();
     for _ in 0..passes {
@@ -160,7 +163,7 @@ fn main() {
         );
     }
     println!(
-        "{:?} outer {:.2}% valid {:.2}% f1 {:.2} T {:.3} ece {:.4} rows {} bytes {} time {:.2}s {:.0}/cpu-s |{}",
+        "{:?} outer {:.2}% valid {:.2}% f1 {:.2} T {:.3} ece {:.4} rows {} bytes {} time {:.2}s ({:.2}s CPU) {:.0}/cpu-s |{}",
         std::env::args()
             .skip(1)
             .filter(|a| a != "--bench")
@@ -173,6 +176,7 @@ fn main() {
         m.rows(),
         m.to_bytes().len(),
         train_s,
+        train_cpu,
         per_s,
         log
     );
