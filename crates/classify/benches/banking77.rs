@@ -49,6 +49,7 @@ fn main() {
     let test_set =
         read_examples(&dir.join("test.csv"), "text", "category").unwrap_or_else(|e| panic!("{e}"));
 
+    let train_cpu = cpu_ns();
     let started = Instant::now();
     let model = train(
         &train_set,
@@ -62,10 +63,14 @@ fn main() {
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let train_time = started.elapsed();
+    let train_cpu = train_cpu
+        .zip(cpu_ns())
+        .map_or(f64::NAN, |(a, b)| (b - a) as f64 / 1e9);
     let sheet = model.datasheet();
     println!(
-        "training: {:.2} s ({} train / {} validation rows, {} epochs, best {}), {} feature rows, {} KiB file",
+        "training: {:.2} s wall-clock, {:.2} s CPU ({} train / {} validation rows, {} epochs, best {}), {} feature rows, {} KiB file",
         train_time.as_secs_f64(),
+        train_cpu,
         sheet.train_rows,
         sheet.valid_rows,
         sheet.epochs_run,

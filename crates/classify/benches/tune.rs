@@ -11,7 +11,7 @@
 //! ```
 //!
 //! Settings (defaults: `TrainConfig::default()`): `TUNE_TEXT`, `TUNE_LABEL` (column names),
-//! `BITS`, `WORD`, `SKIP`, `CMIN`, `CMAX`, `FOLD` (0/1), `EPOCHS`, `PATIENCE`, `BATCH`, `LR`,
+//! `BITS`, `WORD`, `SKIP`, `CMIN`, `CMAX`, `FOLD` (0/1), `SCALE` (0 = 1/sqrt(n), 1 = sublinear, 2 = TF-IDF, 3 = sublinear by kind), `EPOCHS`, `PATIENCE`, `BATCH`, `LR`, `DECAY`,
 //! `L2`, `BAL` (0/1), `REFIT` (0/1), `VFRAC`, `SEED`, `F32` (0/1). docs/EVALUATION.md lists what
 //! was tried for Banking77.
 
@@ -44,11 +44,18 @@ fn main() {
             char_min: env("CMIN", d.features.char_min),
             char_max: env("CMAX", d.features.char_max),
             fold_digits: env("FOLD", 1u8) == 1,
+            scaling: match env("SCALE", 1u8) {
+                0 => Scaling::SqrtCount,
+                1 => Scaling::Sublinear,
+                3 => Scaling::SublinearByKind,
+                _ => Scaling::TfIdf,
+            },
         },
         max_epochs: env("EPOCHS", d.max_epochs),
         patience: env("PATIENCE", d.patience),
         batch_size: env("BATCH", d.batch_size),
         learning_rate: env("LR", d.learning_rate),
+        lr_decay: env("DECAY", d.lr_decay),
         l2: env("L2", d.l2),
         class_weighting: if env("BAL", 1u8) == 1 {
             ClassWeighting::Balanced
@@ -85,6 +92,14 @@ fn main() {
         inner.extend(v);
     }
     let data = inner;
+    let thread_cpu = || -> f64 {
+        std::fs::read_to_string("/proc/thread-self/schedstat")
+            .ok()
+            .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+            .unwrap_or(0.0)
+            / 1e9
+    };
+    let cpu_started = thread_cpu();
     let t = Instant::now();
     let mut log = String::new();
     let m = train(&data, None, &config, &DataInfo::default(), &mut |p| {
@@ -93,10 +108,62 @@ fn main() {
         }
     })
     .unwrap();
+    let train_s = t.elapsed().as_secs_f64();
+    let train_cpu = thread_cpu() - cpu_started;
     let s = m.datasheet();
     let o = evaluate(&m, &outer);
+    // One-at-a-time prediction speed on the outer texts, in CPU time of this thread.
+    let cpu = thread_cpu;
+    let passes = env("PASSES", 5usize);
+    let c0 = cpu();
+    for _ in 0..passes {
+        for e in &outer {
+            std::hint::black_box(m.predict(std::hint::black_box(&e.text)));
+        }
+    }
+    let per_s = (passes * outer.len()) as f64 / (cpu() - c0);
+    // `MEMBERS=k`: k - 1 more models with other seeds (and `SCALE2`/`CMAX2`/`WORD2` for the
+    // second), their logits averaged with the first's, scored on the outer split.
+    let members = env("MEMBERS", 1usize);
+    if members > 1 {
+        let mut models = vec![m.clone()];
+        for k in 1..members {
+            let mut other = config.clone();
+            other.seed = config.seed + 1000 * k as u64;
+            if k == 1 {
+                other.features.scaling = match env("SCALE2", 9u8) {
+                    0 => Scaling::SqrtCount,
+                    1 => Scaling::Sublinear,
+                    2 => Scaling::TfIdf,
+                    _ => config.features.scaling,
+                };
+                other.features.char_max = env("CMAX2", config.features.char_max);
+                other.features.char_min = env("CMIN2", config.features.char_min);
+                other.features.word_ngrams = env("WORD2", config.features.word_ngrams);
+                other.features.skip_window = env("SKIP2", config.features.skip_window);
+            }
+            models.push(train(&data, None, &other, &DataInfo::default(), &mut |_| {}).unwrap());
+        }
+        let labels = m.labels();
+        let mut hits = 0;
+        for e in &outer {
+            let mut sum = vec![0f32; labels.len()];
+            for mm in &models {
+                for (a, b) in sum.iter_mut().zip(mm.logits(&e.text)) {
+                    *a += b;
+                }
+            }
+            let best = (0..sum.len()).fold(0, |b, i| if sum[i] > sum[b] { i } else { b });
+            hits += usize::from(labels[best] == e.label);
+        }
+        println!(
+            "ensemble of {members}: outer {:.2}% ({:.1}s)",
+            hits as f64 * 100.0 / outer.len() as f64,
+            t.elapsed().as_secs_f64()
+        );
+    }
     println!(
-        "{:?} outer {:.2}% valid {:.2}% f1 {:.2} T {:.3} ece {:.4} rows {} bytes {} time {:.2}s |{}",
+        "{:?} outer {:.2}% valid {:.2}% f1 {:.2} T {:.3} ece {:.4} rows {} bytes {} time {:.2}s ({:.2}s CPU) {:.0}/cpu-s |{}",
         std::env::args()
             .skip(1)
             .filter(|a| a != "--bench")
@@ -108,7 +175,9 @@ fn main() {
         s.valid_ece,
         m.rows(),
         m.to_bytes().len(),
-        t.elapsed().as_secs_f64(),
+        train_s,
+        train_cpu,
+        per_s,
         log
     );
 }

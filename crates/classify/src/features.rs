@@ -13,8 +13,11 @@
 //!   marking its start and end (so `<ca` is "a word starting with ca"), as in fastText; they make
 //!   the model robust to typos, inflection and compounds in any language written with spaces.
 //!
-//! Every occurrence of a feature has the value `1/sqrt(n)`, where `n` is the number of feature
-//! occurrences in the text, so that long and short texts score on the same scale.
+//! How occurrences become feature values is the [`Scaling`]: either every occurrence is worth
+//! `1/sqrt(n)`, `n` the number of occurrences in the text (model format 1), or, as in TF-IDF, each
+//! distinct feature the model knows is worth `(1 + ln k) · idf`, `k` its count in the text, and the
+//! vector of those values is scaled to unit length. Either way long and short texts score on the
+//! same scale.
 //!
 //! Hashing is FNV-1a over Unicode scalar values followed by a MurmurHash3 finaliser: fixed,
 //! platform-independent, and free of any per-process randomness, so a model file means the same
@@ -50,6 +53,57 @@ pub struct FeatureConfig {
     pub char_max: u8,
     /// Fold every digit to `0`, so that order numbers and amounts do not each become features.
     pub fold_digits: bool,
+    /// How occurrences become feature values.
+    pub scaling: Scaling,
+}
+
+/// How the occurrences of a text's features become feature values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scaling {
+    /// Every occurrence is worth `1/sqrt(n)`, `n` the number of occurrences in the text, known
+    /// to the model or not. The only scaling of model format 1.
+    SqrtCount,
+    /// Each distinct feature the model knows is worth `1 + ln k`, `k` its count in the text
+    /// (sublinear term frequency); the vector is then scaled to unit length. Repeating a word
+    /// adds less and less, and features the model never saw do not dilute the others.
+    Sublinear,
+    /// As [`Scaling::Sublinear`], with each feature's value also multiplied by its inverse
+    /// document frequency in the training texts, `ln((1 + N) / (1 + df)) + 1`, as in TF-IDF:
+    /// features that occur in every text ("the", `<t`) weigh little, rare ones much.
+    TfIdf,
+    /// As [`Scaling::Sublinear`], with the word features (n-grams and pairs) and the character
+    /// n-grams each scaled to unit length on their own, as when TF-IDF vectors of words and of
+    /// characters are concatenated: the few word features then weigh as much as the many
+    /// character n-grams.
+    SublinearByKind,
+}
+
+impl Scaling {
+    /// Whether values are sublinear counts scaled to unit length.
+    pub(crate) fn normalised(self) -> bool {
+        !matches!(self, Scaling::SqrtCount)
+    }
+
+    /// The group an occurrence is scaled with: 1 for character n-grams when words and
+    /// characters are scaled apart, 0 otherwise.
+    #[inline]
+    pub(crate) fn group(self, kind: Kind) -> u32 {
+        u32::from(self == Scaling::SublinearByKind && matches!(kind, Kind::Chars { .. }))
+    }
+}
+
+/// The bit that marks a row or bucket as being in group 1 (rows and buckets are below 2^24).
+pub(crate) const GROUP_BIT: u32 = 1 << 31;
+
+/// The sublinear term frequency of a feature that occurs `k >= 1` times.
+#[inline]
+pub(crate) fn sublinear(k: usize) -> f32 {
+    1.0 + (k as f32).ln()
+}
+
+/// The smoothed inverse document frequency of a feature in `df` of `n` texts.
+pub(crate) fn idf(df: u64, n: u64) -> f32 {
+    (((1 + n) as f64 / (1 + df) as f64).ln() + 1.0) as f32
 }
 
 impl Default for FeatureConfig {
@@ -61,6 +115,7 @@ impl Default for FeatureConfig {
             char_min: 2,
             char_max: 5,
             fold_digits: true,
+            scaling: Scaling::Sublinear,
         }
     }
 }
@@ -155,6 +210,8 @@ pub(crate) struct Scratch {
     origin: Vec<(u32, u32)>,
     tokens: Vec<Token>,
     pub(crate) acc: Vec<f32>,
+    /// Rows of the known feature occurrences of a text, for the normalised scalings.
+    pub(crate) rows: Vec<u32>,
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -500,6 +557,7 @@ mod tests {
             char_min: 2,
             char_max: 3,
             fold_digits: true,
+            scaling: Scaling::SqrtCount,
         };
         let (_, occ) = occurrences("ab ?", &config);
         // words: "ab", "?", "ab ?" = 3; chars of "<ab>": 2-grams <a ab b> (3), 3-grams <ab ab> (2).

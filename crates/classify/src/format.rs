@@ -1,10 +1,14 @@
-//! The model file format, version 1.
+//! The model file format, version 2, and version 1 before it.
+//!
+//! A model whose features are scaled `1/sqrt(n)` (the only scaling of version 1) is written as
+//! version 1, so that such a model file re-saved by this build keeps its exact bytes, checksum
+//! and version name; any other model is written as version 2.
 //!
 //! ```text
 //! offset  size  field
 //! 0       8     magic  89 43 54 43 0D 0A 1A 0A  ("\x89CTC\r\n\x1a\n": Candor text classifier;
 //!               the CR LF and ^Z catch text-mode transfers, as in PNG)
-//! 8       4     format version, u32 little-endian (1)
+//! 8       4     format version, u32 little-endian (2; 1 is read too)
 //! 12      8     body length in bytes, u64 little-endian
 //! 20      32    SHA-256 of the body
 //! 52      ...   body
@@ -13,7 +17,10 @@
 //! The body, all integers and floats little-endian, strings as a u32 byte length and UTF-8:
 //!
 //! ```text
-//! features     bucket_bits u8, word_ngrams u8, skip_window u8, char_min u8, char_max u8, fold_digits u8 (0|1)
+//! features     bucket_bits u8, word_ngrams u8, skip_window u8, char_min u8, char_max u8, fold_digits u8 (0|1),
+//!              scaling u8 (0 = 1/sqrt(n) per occurrence, 1 = sublinear and unit length, 2 = TF-IDF
+//!              and unit length, 3 = sublinear with word and character features each of unit
+//!              length; version 2 only: version 1 files are read as 0)
 //! labels       count u32, then each label string
 //! calibration  temperature f32, min_confidence f32
 //! weights      encoding u8 (0 = f32, 1 = int8 with one f32 scale per row), rows u32,
@@ -21,6 +28,7 @@
 //!              f32:  rows × labels × f32
 //!              int8: rows × (scale f32, labels × i8), weight = i8 × scale
 //!              bias labels × f32
+//! idf          rows × f32, the inverse document frequency of each row (scaling 2 only)
 //! datasheet    source, licence, created (strings), seed u64, train_rows u64, valid_rows u64,
 //!              validation (string), classes u32 × (label string, train u64, valid u64),
 //!              valid_accuracy f64, valid_macro_f1 f64, valid_nll f64, valid_ece f64,
@@ -33,13 +41,16 @@
 use sha2::{Digest, Sha256};
 
 use crate::datasheet::{ClassCount, Datasheet};
-use crate::features::FeatureConfig;
+use crate::features::{FeatureConfig, Scaling};
 use crate::model::{IntentModel, ModelError, WeightEncoding};
 
 /// The first eight bytes of every model file.
 pub const MAGIC: [u8; 8] = *b"\x89CTC\r\n\x1a\n";
-/// The format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The newest format version, written for models that need it; this build reads it and
+/// [`FORMAT_VERSION_1`].
+pub const FORMAT_VERSION: u32 = 2;
+/// The first format: no scaling byte (every occurrence `1/sqrt(n)`), no idf.
+pub const FORMAT_VERSION_1: u32 = 1;
 /// Header size: magic, version, body length, checksum.
 pub const HEADER_LEN: usize = 8 + 4 + 8 + 32;
 
@@ -149,6 +160,18 @@ pub(crate) fn encode(model: &IntentModel) -> Vec<u8> {
     w.u8(f.char_min);
     w.u8(f.char_max);
     w.u8(u8::from(f.fold_digits));
+    let version = match f.scaling {
+        Scaling::SqrtCount => FORMAT_VERSION_1,
+        Scaling::Sublinear | Scaling::TfIdf | Scaling::SublinearByKind => FORMAT_VERSION,
+    };
+    if version != FORMAT_VERSION_1 {
+        w.u8(match f.scaling {
+            Scaling::SqrtCount => 0,
+            Scaling::Sublinear => 1,
+            Scaling::TfIdf => 2,
+            Scaling::SublinearByKind => 3,
+        });
+    }
     w.u32(len_u32(model.labels.len()));
     for label in &model.labels {
         w.str(label);
@@ -181,6 +204,9 @@ pub(crate) fn encode(model: &IntentModel) -> Vec<u8> {
     for &b in &model.bias {
         w.f32(b);
     }
+    for &x in &model.idf {
+        w.f32(x);
+    }
     let d = &model.datasheet;
     w.str(&d.source);
     w.str(&d.licence);
@@ -210,7 +236,7 @@ pub(crate) fn encode(model: &IntentModel) -> Vec<u8> {
 
     let mut out = Vec::with_capacity(HEADER_LEN + body.len());
     out.extend_from_slice(&MAGIC);
-    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&version.to_le_bytes());
     out.extend_from_slice(&(body.len() as u64).to_le_bytes());
     let digest: [u8; 32] = Sha256::digest(&body).into();
     out.extend_from_slice(&digest);
@@ -218,8 +244,8 @@ pub(crate) fn encode(model: &IntentModel) -> Vec<u8> {
     out
 }
 
-/// Checks the header and checksum of a complete file and returns its body.
-fn verified_body(bytes: &[u8]) -> Result<&[u8], ModelError> {
+/// Checks the header and checksum of a complete file and returns its format version and body.
+fn verified_body(bytes: &[u8]) -> Result<(u32, &[u8]), ModelError> {
     if bytes.len() < MAGIC.len() || bytes[..MAGIC.len()] != MAGIC {
         // A prefix of the magic is a truncated model file, anything else is not a model.
         if bytes.len() < MAGIC.len() && MAGIC.starts_with(bytes) {
@@ -237,7 +263,7 @@ fn verified_body(bytes: &[u8]) -> Result<&[u8], ModelError> {
         });
     }
     let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
-    if version != FORMAT_VERSION {
+    if version != FORMAT_VERSION && version != FORMAT_VERSION_1 {
         return Err(ModelError::UnsupportedVersion {
             found: version,
             supported: FORMAT_VERSION,
@@ -261,7 +287,7 @@ fn verified_body(bytes: &[u8]) -> Result<&[u8], ModelError> {
             actual: hex(&digest),
         });
     }
-    Ok(body)
+    Ok((version, body))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -275,7 +301,7 @@ pub(crate) fn body_digest(bytes: &[u8]) -> String {
 
 /// Decodes a complete model file.
 pub(crate) fn decode(bytes: &[u8]) -> Result<IntentModel, ModelError> {
-    let body = verified_body(bytes)?;
+    let (version, body) = verified_body(bytes)?;
     let mut r = Reader { bytes: body, at: 0 };
     let features = FeatureConfig {
         bucket_bits: r.u8("bucket bits")?,
@@ -287,6 +313,17 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<IntentModel, ModelError> {
             0 => false,
             1 => true,
             other => return Err(malformed(format!("digit folding flag is {other}"))),
+        },
+        scaling: if version == FORMAT_VERSION_1 {
+            Scaling::SqrtCount
+        } else {
+            match r.u8("scaling")? {
+                0 => Scaling::SqrtCount,
+                1 => Scaling::Sublinear,
+                2 => Scaling::TfIdf,
+                3 => Scaling::SublinearByKind,
+                other => return Err(malformed(format!("unknown scaling {other}"))),
+            }
         },
     };
     features
@@ -368,6 +405,17 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<IntentModel, ModelError> {
     for _ in 0..c {
         bias.push(r.f32("bias")?);
     }
+    let mut idf = Vec::new();
+    if features.scaling == Scaling::TfIdf {
+        idf.reserve(rows);
+        for _ in 0..rows {
+            let x = r.f32("idf")?;
+            if x <= 0.0 {
+                return Err(malformed(format!("idf {x} is not positive")));
+            }
+            idf.push(x);
+        }
+    }
     let source = r.str("datasheet source")?;
     let licence = r.str("datasheet licence")?;
     let created = r.str("datasheet date")?;
@@ -428,9 +476,124 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<IntentModel, ModelError> {
         weights,
         scales,
         bias,
+        idf,
         temperature,
         min_confidence,
         encoding,
         datasheet,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::train::{DataInfo, Example, TrainConfig, train};
+
+    fn model(scaling: Scaling) -> IntentModel {
+        let mut data = Vec::new();
+        for i in 0..12 {
+            data.push(Example::new(
+                format!("where is my parcel number {i}"),
+                "track",
+            ));
+            data.push(Example::new(
+                format!("refund my order {i} please"),
+                "refund",
+            ));
+            data.push(Example::new(format!("talk to a person now {i}"), "human"));
+        }
+        let config = TrainConfig {
+            features: FeatureConfig {
+                bucket_bits: 12,
+                scaling,
+                ..FeatureConfig::default()
+            },
+            max_epochs: 5,
+            ..TrainConfig::default()
+        };
+        train(&data, None, &config, &DataInfo::default(), &mut |_| {}).unwrap()
+    }
+
+    #[test]
+    fn version_1_is_written_when_it_suffices_and_read_with_its_scaling() {
+        let version = |bytes: &[u8]| u32::from_le_bytes(bytes[8..12].try_into().unwrap());
+        let old = encode(&model(Scaling::SqrtCount));
+        assert_eq!(version(&old), FORMAT_VERSION_1);
+        let read = decode(&old).unwrap();
+        assert_eq!(read.feature_config().scaling, Scaling::SqrtCount);
+        // Re-saving keeps the exact bytes, so the checksum and version name stay.
+        assert_eq!(encode(&read), old);
+        for scaling in [Scaling::Sublinear, Scaling::TfIdf, Scaling::SublinearByKind] {
+            assert_eq!(version(&encode(&model(scaling))), FORMAT_VERSION);
+        }
+    }
+
+    #[test]
+    fn the_shipped_intent_model_is_format_1_and_re_saves_unchanged() {
+        let bytes = include_bytes!("../../../models/customer-service-intent.ctc");
+        let model = decode(bytes).unwrap();
+        assert_eq!(model.feature_config().scaling, Scaling::SqrtCount);
+        assert_eq!(&encode(&model)[..], &bytes[..]);
+    }
+
+    #[test]
+    fn every_scaling_round_trips_and_explains_its_logits() {
+        for scaling in [
+            Scaling::SqrtCount,
+            Scaling::Sublinear,
+            Scaling::TfIdf,
+            Scaling::SublinearByKind,
+        ] {
+            let trained = model(scaling);
+            assert_eq!(trained.idf.is_empty(), scaling != Scaling::TfIdf);
+            let loaded = decode(&encode(&trained)).unwrap();
+            assert_eq!(loaded.feature_config().scaling, scaling);
+            assert_eq!(loaded.idf, trained.idf);
+            for text in [
+                "where where where is my parcel",
+                "refund my order please",
+                "talk to a person",
+                "unseen ###",
+            ] {
+                let logits = trained.logits(text);
+                assert_eq!(logits, loaded.logits(text), "{scaling:?} {text}");
+                for (li, label) in trained.labels().iter().enumerate() {
+                    let why = trained.explain(text, label, usize::MAX).unwrap();
+                    let sum = why.bias + why.contributions.iter().map(|c| c.weight).sum::<f32>();
+                    assert!(
+                        (sum - logits[li]).abs() <= 1e-4 * (1.0 + logits[li].abs()),
+                        "{scaling:?} {text} {label}: {sum} vs {}",
+                        logits[li]
+                    );
+                }
+            }
+            assert_eq!(
+                trained.predict("where is my parcel").label.as_deref(),
+                Some("track")
+            );
+        }
+    }
+
+    #[test]
+    fn a_bad_scaling_or_idf_is_malformed() {
+        let bytes = encode(&model(Scaling::TfIdf));
+        assert_eq!(bytes[8..12], FORMAT_VERSION.to_le_bytes());
+        let reseal = |mut body: Vec<u8>| {
+            let mut out = bytes[..HEADER_LEN].to_vec();
+            let digest: [u8; 32] = Sha256::digest(&body).into();
+            out[20..52].copy_from_slice(&digest);
+            out.append(&mut body);
+            out
+        };
+        let mut body = bytes[HEADER_LEN..].to_vec();
+        body[6] = 7;
+        let err = decode(&reseal(body)).unwrap_err();
+        assert!(err.to_string().contains("unknown scaling 7"), "{err}");
+        // A writer that stores an idf of zero or less has a bug; refuse the file.
+        let mut m = model(Scaling::TfIdf);
+        let last = m.idf.len() - 1;
+        m.idf[last] = -1.0;
+        let err = decode(&encode(&m)).unwrap_err();
+        assert!(err.to_string().contains("idf -1 is not positive"), "{err}");
+    }
 }

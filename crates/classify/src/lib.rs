@@ -41,7 +41,7 @@ pub mod train;
 
 pub use dataset::{DataFormat, DatasetError, read_examples};
 pub use datasheet::{ClassCount, Datasheet};
-pub use features::{FeatureConfig, FeatureConfigError};
+pub use features::{FeatureConfig, FeatureConfigError, Scaling};
 pub use language::{LanguageConfig, LanguageConfigError, LanguageContext, LanguageIdentifier};
 pub use metrics::{ClassScores, Confusion, Evaluation, evaluate};
 pub use model::{

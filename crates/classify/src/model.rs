@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use candor_core::Span;
 
 use crate::datasheet::Datasheet;
-use crate::features::{FeatureConfig, Kind, Scratch, occurrence_value};
+use crate::features::{
+    FeatureConfig, GROUP_BIT, Kind, Scaling, Scratch, occurrence_value, sublinear,
+};
 use crate::format;
 
 /// The index value of a bucket that no row uses.
@@ -48,7 +50,9 @@ pub enum ModelError {
     #[error("not a Candor text-classifier model (wrong magic bytes)")]
     BadMagic,
     /// A model format this build cannot read.
-    #[error("model format version {found} is not supported (this build reads version {supported})")]
+    #[error(
+        "model format version {found} is not supported (this build reads versions 1 to {supported})"
+    )]
     UnsupportedVersion {
         /// The version in the file.
         found: u32,
@@ -167,6 +171,8 @@ pub struct IntentModel {
     /// One scale per row for [`WeightEncoding::Int8`], empty for F32.
     pub(crate) scales: Vec<f32>,
     pub(crate) bias: Vec<f32>,
+    /// Inverse document frequency of each row for [`Scaling::TfIdf`], empty otherwise.
+    pub(crate) idf: Vec<f32>,
     pub(crate) temperature: f32,
     pub(crate) min_confidence: f32,
     pub(crate) encoding: WeightEncoding,
@@ -218,6 +224,7 @@ impl IntentModel {
         weights: Vec<f32>,
         scales: Vec<f32>,
         bias: Vec<f32>,
+        idf: Vec<f32>,
         temperature: f32,
         min_confidence: f32,
         encoding: WeightEncoding,
@@ -225,6 +232,14 @@ impl IntentModel {
     ) -> IntentModel {
         debug_assert_eq!(weights.len(), buckets.len() * labels.len());
         debug_assert_eq!(bias.len(), labels.len());
+        debug_assert_eq!(
+            idf.len(),
+            if features.scaling == Scaling::TfIdf {
+                buckets.len()
+            } else {
+                0
+            }
+        );
         let c = labels.len();
         let (weights, steps) = match encoding {
             WeightEncoding::F32 => (weights, Vec::new()),
@@ -250,6 +265,7 @@ impl IntentModel {
             steps,
             scales,
             bias,
+            idf,
             temperature,
             min_confidence,
             encoding,
@@ -367,6 +383,39 @@ impl IntentModel {
         self.buckets.len()
     }
 
+    /// Adds `value` times the weights of row `row` to `acc`.
+    #[inline]
+    fn add_row(&self, acc: &mut [f32], row: usize, value: f32) {
+        let c = self.labels.len();
+        let start = row * c;
+        match self.encoding {
+            WeightEncoding::F32 => {
+                for (a, w) in acc.iter_mut().zip(&self.weights[start..start + c]) {
+                    *a += value * *w;
+                }
+            }
+            WeightEncoding::Int8 => {
+                // The same product as `dequantise`, so the same logits as f32 weights holding
+                // the rounded values.
+                let scale = self.scales[row] * value;
+                for (a, &q) in acc.iter_mut().zip(&self.steps[start..start + c]) {
+                    *a += f32::from(q) * scale;
+                }
+            }
+        }
+    }
+
+    /// The unnormalised value of a row that occurs `k` times, for the normalised scalings.
+    #[inline]
+    fn row_value(&self, row: usize, k: usize) -> f32 {
+        let tf = sublinear(k);
+        if self.idf.is_empty() {
+            tf
+        } else {
+            tf * self.idf[row]
+        }
+    }
+
     /// Raw logits into `scratch.acc`; returns how many feature occurrences the model knows.
     #[inline]
     fn raw_logits(&self, text: &str, scratch: &mut Scratch) -> usize {
@@ -374,32 +423,50 @@ impl IntentModel {
         let mut acc = std::mem::take(&mut scratch.acc);
         acc.clear();
         acc.resize(c, 0.0);
-        let mut known = 0usize;
-        let n = scratch.extract(text, &self.features, |o| {
-            let row = self.index[o.bucket as usize];
-            if row != NO_ROW {
-                known += 1;
-                let start = row as usize * c;
-                match self.encoding {
-                    WeightEncoding::F32 => {
-                        for (a, w) in acc.iter_mut().zip(&self.weights[start..start + c]) {
-                            *a += *w;
-                        }
-                    }
-                    WeightEncoding::Int8 => {
-                        // The same product as `dequantise`, so the same logits as f32 weights
-                        // holding the rounded values.
-                        let scale = self.scales[row as usize];
-                        for (a, &q) in acc.iter_mut().zip(&self.steps[start..start + c]) {
-                            *a += f32::from(q) * scale;
-                        }
-                    }
+        let known;
+        if self.features.scaling.normalised() {
+            let scaling = self.features.scaling;
+            let mut rows = std::mem::take(&mut scratch.rows);
+            rows.clear();
+            scratch.extract(text, &self.features, |o| {
+                let row = self.index[o.bucket as usize];
+                if row != NO_ROW {
+                    rows.push(row | (scaling.group(o.kind) * GROUP_BIT));
                 }
+            });
+            known = rows.len();
+            // Equal rows next to each other, to count each distinct feature once; group 0
+            // before group 1.
+            rows.sort_unstable();
+            let mut sum_sq = [0.0f32; 2];
+            for_runs(&rows, |tagged, k| {
+                let v = self.row_value((tagged & !GROUP_BIT) as usize, k);
+                sum_sq[(tagged >> 31) as usize] += v * v;
+            });
+            let norm = sum_sq.map(|s| if s > 0.0 { 1.0 / s.sqrt() } else { 0.0 });
+            for_runs(&rows, |tagged, k| {
+                let row = (tagged & !GROUP_BIT) as usize;
+                let v = self.row_value(row, k) * norm[(tagged >> 31) as usize];
+                self.add_row(&mut acc, row, v);
+            });
+            for (a, b) in acc.iter_mut().zip(&self.bias) {
+                *a += *b;
             }
-        });
-        let v = occurrence_value(n);
-        for (a, b) in acc.iter_mut().zip(&self.bias) {
-            *a = *a * v + *b;
+            scratch.rows = rows;
+        } else {
+            let mut k = 0usize;
+            let n = scratch.extract(text, &self.features, |o| {
+                let row = self.index[o.bucket as usize];
+                if row != NO_ROW {
+                    k += 1;
+                    self.add_row(&mut acc, row as usize, 1.0);
+                }
+            });
+            known = k;
+            let v = occurrence_value(n);
+            for (a, b) in acc.iter_mut().zip(&self.bias) {
+                *a = *a * v + *b;
+            }
         }
         scratch.acc = acc;
         known
@@ -486,21 +553,46 @@ impl IntentModel {
         let mut scratch = Scratch::default();
         self.raw_logits(text, &mut scratch);
         let logit = scratch.acc[li];
+        let scaling = self.features.scaling;
         let mut hits = Vec::new();
         let n = scratch.extract(text, &self.features, |o| {
             let row = self.index[o.bucket as usize];
             if row != NO_ROW {
-                let w = self.weight(row as usize, li);
-                if w != 0.0 {
-                    hits.push((o.kind, w));
-                }
+                hits.push((o.kind, row | (scaling.group(o.kind) * GROUP_BIT)));
             }
         });
+        // The value of one occurrence of each tagged row (sorted): the row's value shared by
+        // its occurrences, with the norms computed as `raw_logits` computes them.
+        let mut per_occurrence: Vec<(u32, f32)> = Vec::new();
+        if scaling.normalised() {
+            let mut rows: Vec<u32> = hits.iter().map(|&(_, row)| row).collect();
+            rows.sort_unstable();
+            let mut sum_sq = [0.0f32; 2];
+            for_runs(&rows, |tagged, k| {
+                let v = self.row_value((tagged & !GROUP_BIT) as usize, k);
+                sum_sq[(tagged >> 31) as usize] += v * v;
+                per_occurrence.push((tagged, v / k as f32));
+            });
+            let norm = sum_sq.map(|s| if s > 0.0 { 1.0 / s.sqrt() } else { 0.0 });
+            for (tagged, v) in &mut per_occurrence {
+                *v *= norm[(*tagged >> 31) as usize];
+            }
+        }
         let v = occurrence_value(n);
         let mut contributions: Vec<(usize, Kind, f32)> = hits
             .into_iter()
+            .map(|(kind, tagged)| {
+                let value = per_occurrence
+                    .binary_search_by_key(&tagged, |&(r, _)| r)
+                    .map_or(v, |i| per_occurrence[i].1);
+                (
+                    kind,
+                    self.weight((tagged & !GROUP_BIT) as usize, li) * value,
+                )
+            })
+            .filter(|&(_, w)| w != 0.0)
             .enumerate()
-            .map(|(i, (kind, w))| (i, kind, w * v))
+            .map(|(i, (kind, w))| (i, kind, w))
             .collect();
         contributions.sort_by(|a, b| b.2.abs().total_cmp(&a.2.abs()).then(a.0.cmp(&b.0)));
         contributions.truncate(k);
@@ -521,6 +613,20 @@ impl IntentModel {
             bias: self.bias[li],
             contributions,
         })
+    }
+}
+
+/// Calls `f` with each distinct value of the sorted `xs` and how often it occurs.
+#[inline]
+pub(crate) fn for_runs(xs: &[u32], mut f: impl FnMut(u32, usize)) {
+    let mut i = 0;
+    while i < xs.len() {
+        let mut j = i + 1;
+        while j < xs.len() && xs[j] == xs[i] {
+            j += 1;
+        }
+        f(xs[i], j - i);
+        i = j;
     }
 }
 

@@ -19,7 +19,10 @@
 use std::collections::BTreeMap;
 
 use crate::datasheet::{ClassCount, Datasheet};
-use crate::features::{FeatureConfig, FeatureConfigError, Scratch, occurrence_value};
+use crate::features::{
+    FeatureConfig, FeatureConfigError, GROUP_BIT, Scaling, Scratch, idf, occurrence_value,
+    sublinear,
+};
 use crate::model::{IntentModel, WeightEncoding, argmax, quantise, softmax_in_place};
 use crate::rng::SplitMix64;
 
@@ -62,8 +65,11 @@ pub struct TrainConfig {
     pub patience: u32,
     /// Examples per Adam step.
     pub batch_size: u32,
-    /// Adam's step size.
+    /// Adam's step size in the first epoch.
     pub learning_rate: f32,
+    /// Step-size decay: epoch `e` (from 1) steps with `learning_rate / (1 + lr_decay · (e - 1))`,
+    /// so that late epochs settle instead of jumping around the optimum (0: constant).
+    pub lr_decay: f32,
     /// L2 penalty on the weights (not the biases).
     pub l2: f32,
     /// Class weighting in the loss.
@@ -90,6 +96,7 @@ impl Default for TrainConfig {
             patience: 3,
             batch_size: 32,
             learning_rate: 0.01,
+            lr_decay: 0.0,
             l2: 1e-5,
             class_weighting: ClassWeighting::Balanced,
             refit: false,
@@ -225,22 +232,60 @@ impl Sparse {
     }
 }
 
-/// Occurrence buckets of every text.
+/// Occurrence buckets of every text, with [`GROUP_BIT`] set on those scaled in group 1.
 fn bucket_lists(examples: &[&Example], config: &FeatureConfig) -> Vec<Vec<u32>> {
     let mut scratch = Scratch::default();
     examples
         .iter()
         .map(|e| {
             let mut out = Vec::new();
-            scratch.extract(&e.text, config, |o| out.push(o.bucket));
+            scratch.extract(&e.text, config, |o| {
+                out.push(o.bucket | (config.scaling.group(o.kind) * GROUP_BIT));
+            });
             out
         })
         .collect()
 }
 
-/// Sparse vectors over the rows of `buckets` (sorted); unknown buckets count towards the
-/// occurrence total (as at prediction time) but get no row.
-fn sparse(lists: &[Vec<u32>], labels: Vec<u32>, buckets: &[u32]) -> Sparse {
+/// The distinct buckets of `lists`, sorted, without their group bits.
+fn distinct_buckets(lists: &[Vec<u32>]) -> Vec<u32> {
+    let mut buckets: Vec<u32> = lists.iter().flatten().map(|b| b & !GROUP_BIT).collect();
+    buckets.sort_unstable();
+    buckets.dedup();
+    buckets
+}
+
+/// The inverse document frequency of each of `buckets` (sorted) in the texts of `lists`.
+fn idf_of(lists: &[Vec<u32>], buckets: &[u32]) -> Vec<f32> {
+    let mut df = vec![0u64; buckets.len()];
+    let mut seen = Vec::new();
+    for list in lists {
+        seen.clear();
+        seen.extend(
+            list.iter()
+                .filter_map(|b| buckets.binary_search(&(b & !GROUP_BIT)).ok()),
+        );
+        seen.sort_unstable();
+        seen.dedup();
+        for &r in &seen {
+            df[r] += 1;
+        }
+    }
+    let n = lists.len() as u64;
+    df.into_iter().map(|d| idf(d, n)).collect()
+}
+
+/// Sparse vectors over the rows of `buckets` (sorted), valued as `scaling` says (`idf`: one per
+/// row for [`Scaling::TfIdf`]). With [`Scaling::SqrtCount`] unknown buckets count towards the
+/// occurrence total (as at prediction time) but get no row; with the normalised scalings they
+/// are left out.
+fn sparse(
+    lists: &[Vec<u32>],
+    labels: Vec<u32>,
+    buckets: &[u32],
+    scaling: Scaling,
+    idf: &[f32],
+) -> Sparse {
     let mut s = Sparse {
         offsets: vec![0],
         rows: Vec::new(),
@@ -251,20 +296,36 @@ fn sparse(lists: &[Vec<u32>], labels: Vec<u32>, buckets: &[u32]) -> Sparse {
     for list in lists {
         let v = occurrence_value(list.len());
         rows.clear();
-        rows.extend(
-            list.iter()
-                .filter_map(|b| buckets.binary_search(b).ok().map(|r| r as u32)),
-        );
+        rows.extend(list.iter().filter_map(|&b| {
+            buckets
+                .binary_search(&(b & !GROUP_BIT))
+                .ok()
+                .map(|r| r as u32 | (b & GROUP_BIT))
+        }));
         rows.sort_unstable();
-        let mut i = 0;
-        while i < rows.len() {
-            let mut j = i;
-            while j < rows.len() && rows[j] == rows[i] {
-                j += 1;
+        let first = s.values.len();
+        let mut sum_sq = [0.0f32; 2];
+        crate::model::for_runs(&rows, |tagged, k| {
+            let r = tagged & !GROUP_BIT;
+            let x = match scaling {
+                Scaling::SqrtCount => v * k as f32,
+                Scaling::Sublinear | Scaling::SublinearByKind => sublinear(k),
+                Scaling::TfIdf => sublinear(k) * idf[r as usize],
+            };
+            sum_sq[(tagged >> 31) as usize] += x * x;
+            s.rows.push(tagged);
+            s.values.push(x);
+        });
+        if scaling.normalised() {
+            let norm = sum_sq.map(|q| if q > 0.0 { 1.0 / q.sqrt() } else { 0.0 });
+            for (r, x) in s.rows[first..].iter_mut().zip(&mut s.values[first..]) {
+                *x *= norm[(*r >> 31) as usize];
+                *r &= !GROUP_BIT;
             }
-            s.rows.push(rows[i]);
-            s.values.push(v * (j - i) as f32);
-            i = j;
+        } else {
+            for r in &mut s.rows[first..] {
+                *r &= !GROUP_BIT;
+            }
         }
         s.offsets.push(s.rows.len());
     }
@@ -396,6 +457,9 @@ fn check(config: &TrainConfig) -> Result<(), TrainError> {
     if !(config.learning_rate.is_finite() && config.learning_rate > 0.0) {
         return bad("learning rate", "must be a positive number");
     }
+    if !(config.lr_decay.is_finite() && config.lr_decay >= 0.0) {
+        return bad("learning-rate decay", "must be zero or a positive number");
+    }
     if !(config.l2.is_finite() && config.l2 >= 0.0) {
         return bad("l2", "must be zero or a positive number");
     }
@@ -429,11 +493,14 @@ fn finish(
     buckets: &[u32],
     c: usize,
     encoding: WeightEncoding,
+    scaling: Scaling,
 ) -> (Vec<f32>, Vec<u32>, Vec<f32>) {
     let mut kept_w = Vec::with_capacity(w.len());
     let mut kept = Vec::with_capacity(buckets.len());
     for (row, &bucket) in w.chunks_exact(c).zip(buckets) {
-        if row.iter().any(|&x| x != 0.0) {
+        // Under the normalised scalings every known feature counts in a text's length, so a
+        // row without weight must stay for predictions to match training.
+        if scaling.normalised() || row.iter().any(|&x| x != 0.0) {
             kept_w.extend_from_slice(row);
             kept.push(bucket);
         }
@@ -502,6 +569,7 @@ fn fit(
 
     for epoch in 1..=epochs {
         epochs_run = epoch;
+        let lr = lr / (1.0 + config.lr_decay * (epoch - 1) as f32);
         rng.shuffle(&mut order);
         let mut loss_sum = 0.0f64;
         for (done, chunk) in order.chunks(batch).enumerate() {
@@ -716,16 +784,20 @@ pub fn train(
     // Features.
     let train_lists = bucket_lists(&train_set, &config.features);
     let valid_lists = bucket_lists(&valid_set, &config.features);
-    let mut buckets: Vec<u32> = train_lists.iter().flatten().copied().collect();
-    buckets.sort_unstable();
-    buckets.dedup();
+    let buckets = distinct_buckets(&train_lists);
     let to_index = |set: &[&Example]| -> Vec<u32> {
         set.iter()
             .map(|e| label_index(&e.label).expect("labels were checked") as u32)
             .collect()
     };
-    let tr = sparse(&train_lists, to_index(&train_set), &buckets);
-    let va = sparse(&valid_lists, to_index(&valid_set), &buckets);
+    let scaling = config.features.scaling;
+    let idf_for = |lists: &[Vec<u32>], buckets: &[u32]| match scaling {
+        Scaling::TfIdf => idf_of(lists, buckets),
+        Scaling::SqrtCount | Scaling::Sublinear | Scaling::SublinearByKind => Vec::new(),
+    };
+    let idf = idf_for(&train_lists, &buckets);
+    let tr = sparse(&train_lists, to_index(&train_set), &buckets, scaling, &idf);
+    let va = sparse(&valid_lists, to_index(&valid_set), &buckets, scaling, &idf);
     drop(train_lists);
     let rows = buckets.len();
 
@@ -763,19 +835,19 @@ pub fn train(
 
     // The model in memory is exactly the model that will be saved: prune and round first, then
     // calibrate and score what remains.
-    let (w, kept, scales) = finish(first.w, &buckets, c, config.encoding);
-    let va = sparse(&valid_lists, va.labels, &kept);
+    let (w, kept, scales) = finish(first.w, &buckets, c, config.encoding, scaling);
+    // The normalised scalings keep every row, so `idf` still lines up with `kept`.
+    let va = sparse(&valid_lists, va.labels, &kept, scaling, &idf);
     let logits = all_logits(&va, &w, &first.b);
     let temperature = fit_temperature(&logits, &va.labels, c);
 
-    let (w, b, buckets, scales, train_rows, validation) = if config.refit {
+    let (w, b, buckets, scales, idf, train_rows, validation) = if config.refit {
         // Train again on everything for the epochs early stopping chose.
         let all: Vec<&Example> = train_set.iter().chain(&valid_set).copied().collect();
         let lists = bucket_lists(&all, &config.features);
-        let mut all_buckets: Vec<u32> = lists.iter().flatten().copied().collect();
-        all_buckets.sort_unstable();
-        all_buckets.dedup();
-        let data = sparse(&lists, to_index(&all), &all_buckets);
+        let all_buckets = distinct_buckets(&lists);
+        let all_idf = idf_for(&lists, &all_buckets);
+        let data = sparse(&lists, to_index(&all), &all_buckets, scaling, &all_idf);
         let counts: Vec<u64> = (0..c).map(|i| counts_train[i] + counts_valid[i]).collect();
         let weights = class_weights(config.class_weighting, &counts);
         progress(&Progress::Refit {
@@ -793,13 +865,13 @@ pub fn train(
             &mut rng,
             progress,
         );
-        let (w, kept, scales) = finish(refit.w, &all_buckets, c, config.encoding);
+        let (w, kept, scales) = finish(refit.w, &all_buckets, c, config.encoding, scaling);
         let validation = format!(
             "{validation}; the weights were then trained again on the training and validation examples together for {best_epoch} epochs, so the validation scores and the temperature are those of the first run"
         );
-        (w, refit.b, kept, scales, data.len(), validation)
+        (w, refit.b, kept, scales, all_idf, data.len(), validation)
     } else {
-        (w, first.b, kept, scales, tr.len(), validation)
+        (w, first.b, kept, scales, idf, tr.len(), validation)
     };
 
     let datasheet = Datasheet {
@@ -834,6 +906,7 @@ pub fn train(
         w,
         scales,
         b,
+        idf,
         temperature,
         config.min_confidence,
         config.encoding,
@@ -869,10 +942,25 @@ fn hyperparameters(config: &TrainConfig, temperature: f32) -> Vec<(String, Strin
             ),
         ),
         (
+            "scaling",
+            match f.scaling {
+                Scaling::SqrtCount => "every occurrence 1/sqrt(occurrences in the text)".to_owned(),
+                Scaling::Sublinear => {
+                    "1 + ln(count) per known feature, scaled to unit length".to_owned()
+                }
+                Scaling::TfIdf => {
+                    "(1 + ln(count)) × idf per known feature, scaled to unit length".to_owned()
+                }
+                Scaling::SublinearByKind => {
+                    "1 + ln(count) per known feature, word and character features each scaled to unit length".to_owned()
+                }
+            },
+        ),
+        (
             "optimiser",
             format!(
-                "Adam (lazy), learning rate {}, batch {}, L2 {}",
-                config.learning_rate, config.batch_size, config.l2
+                "Adam (lazy), learning rate {} / (1 + {} · (epoch - 1)), batch {}, L2 {}",
+                config.learning_rate, config.lr_decay, config.batch_size, config.l2
             ),
         ),
         (

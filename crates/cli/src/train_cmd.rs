@@ -12,7 +12,7 @@ use std::time::Instant;
 use anyhow::Context;
 use candor_classify::{
     ClassWeighting, DataInfo, Evaluation, Example, FeatureConfig, IntentModel, LanguageConfig,
-    LanguageIdentifier, Progress, TrainConfig, WeightEncoding, evaluate, read_examples,
+    LanguageIdentifier, Progress, Scaling, TrainConfig, WeightEncoding, evaluate, read_examples,
 };
 use candor_fairness::{BalanceReport, balance_check};
 use clap::{Args, ValueEnum};
@@ -26,6 +26,19 @@ pub enum Weighting {
     Balanced,
     /// Every example counts the same.
     None,
+}
+
+/// How a text's feature occurrences become feature values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FeatureScaling {
+    /// Sublinear counts scaled to unit length.
+    Sublinear,
+    /// Sublinear counts times inverse document frequency, scaled to unit length (as TF-IDF).
+    Tfidf,
+    /// Sublinear counts, word features and character n-grams each scaled to unit length.
+    SublinearByKind,
+    /// Every occurrence 1/sqrt(occurrences): models of format version 1.
+    Sqrt,
 }
 
 /// Weight precision in the model file.
@@ -81,6 +94,9 @@ pub struct TrainArgs {
     /// Adam's learning rate.
     #[arg(long, value_name = "RATE", default_value_t = defaults().learning_rate)]
     pub learning_rate: f32,
+    /// Learning-rate decay: epoch E steps with RATE / (1 + DECAY · (E - 1)).
+    #[arg(long, value_name = "DECAY", default_value_t = defaults().lr_decay)]
+    pub lr_decay: f32,
     /// L2 penalty on the weights.
     #[arg(long, value_name = "LAMBDA", default_value_t = defaults().l2)]
     pub l2: f32,
@@ -102,6 +118,9 @@ pub struct TrainArgs {
     /// Keep digits as they are instead of folding them all to 0.
     #[arg(long)]
     pub keep_digits: bool,
+    /// How feature occurrences become feature values.
+    #[arg(long, value_enum, default_value_t = FeatureScaling::Sublinear)]
+    pub scaling: FeatureScaling,
     /// Class weighting in the loss.
     #[arg(long, value_enum, default_value_t = Weighting::Balanced)]
     pub class_weighting: Weighting,
@@ -226,11 +245,18 @@ pub fn train(args: &TrainArgs) -> anyhow::Result<()> {
             char_min: args.char_min,
             char_max: args.char_max,
             fold_digits: !args.keep_digits,
+            scaling: match args.scaling {
+                FeatureScaling::Tfidf => Scaling::TfIdf,
+                FeatureScaling::Sublinear => Scaling::Sublinear,
+                FeatureScaling::SublinearByKind => Scaling::SublinearByKind,
+                FeatureScaling::Sqrt => Scaling::SqrtCount,
+            },
         },
         max_epochs: args.epochs,
         patience: args.patience,
         batch_size: args.batch_size,
         learning_rate: args.learning_rate,
+        lr_decay: args.lr_decay,
         l2: args.l2,
         class_weighting: match args.class_weighting {
             Weighting::Balanced => ClassWeighting::Balanced,
