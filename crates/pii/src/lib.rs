@@ -17,6 +17,8 @@
 
 mod address;
 pub mod checksum;
+pub mod corpora;
+pub mod custom;
 mod dates;
 pub mod eval;
 mod finance;
@@ -31,6 +33,7 @@ mod recognise;
 mod scan;
 
 pub use address::StreetAddressRecognizer;
+pub use custom::{CustomConfig, CustomError, CustomRecognizer};
 pub use dates::DateOfBirthRecognizer;
 pub use finance::{CARD_CONTEXT, CreditCardRecognizer, VAT_CONTEXT, VatRecognizer};
 pub use national_ids::{
