@@ -97,7 +97,7 @@ enum Command {
     #[command(
         after_help = "Example:\n  candor eval --model intent.ctc --data test.csv --text-col text --label-col intent\n  candor eval --model intent.ctc --data test.jsonl --text-col text --label-col label --format json"
     )]
-    Eval(candor::train_cmd::EvalArgs),
+    Eval(EvalCommand),
     /// Create, list and revoke API tokens (each grants one role).
     #[command(subcommand)]
     Token(TokenCommand),
@@ -123,6 +123,26 @@ enum Command {
         after_help = "Example:\n  candor pii detect --input messages.jsonl > found.jsonl"
     )]
     Pii(candor::pii_cmd::PiiCommand),
+}
+
+/// `candor eval --model …` scores an intent model; `candor eval pii …` the PII detector.
+#[derive(Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+struct EvalCommand {
+    #[command(subcommand)]
+    what: Option<EvalWhat>,
+    #[command(flatten)]
+    intent: Option<candor::train_cmd::EvalArgs>,
+}
+
+#[derive(Subcommand)]
+enum EvalWhat {
+    /// Score PII detection on labelled texts: per-kind precision, recall and F1 by overlap and
+    /// by exact span, untyped recall and leak rate.
+    #[command(
+        after_help = "Data: Candor's JSONL {\"text\", \"spans\": [{\"start\", \"end\", \"type\"}]} (byte offsets), CoNLL/IOB (.iob2/.conll/.tsv, PER → PERSON)\nor Presidio's synthetic JSON (.json, character offsets). Format: docs/specs/pii.md.\n\nExample:\n  candor eval pii --data labelled.jsonl --format json\n  candor eval pii --data ../shared/data/uner-da-ddt/da_ddt-ud-test.iob2 --format md"
+    )]
+    Pii(candor::pii_cmd::EvalPiiArgs),
 }
 
 #[derive(Subcommand)]
@@ -528,7 +548,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Train(args) => candor::train_cmd::train(&args)?,
-        Command::Eval(args) => candor::train_cmd::eval(&args)?,
+        Command::Eval(EvalCommand {
+            what: Some(EvalWhat::Pii(args)),
+            ..
+        }) => candor::pii_cmd::eval(&args)?,
+        Command::Eval(EvalCommand {
+            intent: Some(args), ..
+        }) => candor::train_cmd::eval(&args)?,
+        Command::Eval(_) => {
+            anyhow::bail!("candor eval needs --model, --data, --text-col and --label-col, or `pii`")
+        }
         Command::Audit(command) => match command {
             AuditCommand::Verify { public_key, common } => {
                 let config = load(&common, None)?;

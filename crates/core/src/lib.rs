@@ -140,6 +140,31 @@ pub enum EntityKind {
     DateOfBirth,
     /// A person's name.
     Person,
+    /// A kind declared in configuration (a customer or order number, say), with its label.
+    /// Built only by [`EntityKind::custom`], which checks the label.
+    Custom(CustomKind),
+}
+
+/// The label of a configured entity kind, e.g. `CUSTOMER_NUMBER`.
+///
+/// Labels are interned: each distinct label is stored once for the life of the process, so
+/// that the kind stays `Copy` and its name a `&'static str` like the built-in ones. Labels
+/// come from configuration read at start, so the set is small and bounded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CustomKind(&'static str);
+
+impl CustomKind {
+    /// The label.
+    pub fn as_str(&self) -> &'static str {
+        self.0
+    }
+}
+
+static CUSTOM_LABELS: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+
+fn known_custom(label: &str) -> Option<&'static str> {
+    let labels = CUSTOM_LABELS.lock().unwrap_or_else(|e| e.into_inner());
+    labels.iter().copied().find(|l| *l == label)
 }
 
 impl EntityKind {
@@ -182,7 +207,35 @@ impl EntityKind {
             EntityKind::StreetAddress => "STREET_ADDRESS",
             EntityKind::DateOfBirth => "DATE_OF_BIRTH",
             EntityKind::Person => "PERSON",
+            EntityKind::Custom(c) => c.as_str(),
         }
+    }
+
+    /// The configured kind labelled `label`: upper-case ASCII letters and single underscores
+    /// (`CUSTOMER_NUMBER`), at most 40 characters, not a built-in kind's name. Digits are left
+    /// out so that a pseudonym token (`<CUSTOMER_NUMBER_1>`) always ends in its only number.
+    ///
+    /// # Errors
+    ///
+    /// A label that breaks these rules.
+    pub fn custom(label: &str) -> Result<EntityKind, ParseEntityKindError> {
+        let bad = || ParseEntityKindError(label.to_owned());
+        let well_formed = !label.is_empty()
+            && label.len() <= 40
+            && label.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
+            && !label.starts_with('_')
+            && !label.ends_with('_')
+            && !label.contains("__");
+        if !well_formed || EntityKind::ALL.iter().any(|k| k.as_str() == label) {
+            return Err(bad());
+        }
+        let mut labels = CUSTOM_LABELS.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(known) = labels.iter().copied().find(|l| *l == label) {
+            return Ok(EntityKind::Custom(CustomKind(known)));
+        }
+        let interned: &'static str = Box::leak(label.to_owned().into_boxed_str());
+        labels.push(interned);
+        Ok(EntityKind::Custom(CustomKind(interned)))
     }
 }
 
@@ -200,10 +253,15 @@ pub struct ParseEntityKindError(pub String);
 impl FromStr for EntityKind {
     type Err = ParseEntityKindError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        // Configured kinds parse once their configuration has declared them, so that a typo
+        // elsewhere (an operator override, a label in evaluation data) is still an error.
         EntityKind::ALL
             .iter()
             .copied()
             .find(|k| k.as_str().eq_ignore_ascii_case(s))
+            .or_else(|| {
+                known_custom(&s.to_ascii_uppercase()).map(|l| EntityKind::Custom(CustomKind(l)))
+            })
             .ok_or_else(|| ParseEntityKindError(s.to_owned()))
     }
 }
@@ -373,12 +431,35 @@ mod tests {
             EntityKind::StreetAddress => 13,
             EntityKind::DateOfBirth => 14,
             EntityKind::Person => 15,
+            // Configured kinds are declared at run time and are not in `ALL`.
+            EntityKind::Custom(_) => usize::MAX,
         };
         assert_eq!(EntityKind::ALL.len(), 16);
         for (i, k) in EntityKind::ALL.iter().enumerate() {
             assert_eq!(position(*k), i, "{k}");
         }
         assert_eq!("dk_cpr".parse::<EntityKind>().unwrap(), EntityKind::DkCpr);
+    }
+
+    #[test]
+    fn custom_kinds_are_checked_interned_and_parse_once_declared() {
+        assert!("ORDER_REFERENCE".parse::<EntityKind>().is_err());
+        let k = EntityKind::custom("ORDER_REFERENCE").unwrap();
+        assert_eq!(k.as_str(), "ORDER_REFERENCE");
+        assert_eq!(EntityKind::custom("ORDER_REFERENCE").unwrap(), k);
+        assert_eq!("order_reference".parse::<EntityKind>().unwrap(), k);
+        for bad in [
+            "",
+            "order",
+            "ORDER2",
+            "_ORDER",
+            "ORDER_",
+            "A__B",
+            "EMAIL",
+            &"X".repeat(41),
+        ] {
+            assert!(EntityKind::custom(bad).is_err(), "{bad} accepted");
+        }
     }
 
     #[test]

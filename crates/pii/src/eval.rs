@@ -2,8 +2,9 @@
 //! matching, and the leak rate (the share of texts holding personal data where some of it was
 //! left unmasked).
 //!
-//! Reading a data set's file format is the caller's job (see
-//! `examples/eval_presidio.rs`); this module takes texts with their labelled spans.
+//! Every count is kept twice: by overlap (a detection counts when it overlaps a label of its
+//! kind, as Presidio's evaluator does) and by exact span (start and end both match). Reading
+//! data sets is in [`crate::corpora`]; this module takes texts with their labelled spans.
 
 use std::collections::BTreeMap;
 
@@ -69,8 +70,10 @@ fn ratio(a: usize, b: usize) -> f64 {
 /// The result of [`evaluate`].
 #[derive(Debug, Clone, Default)]
 pub struct Report {
-    /// Counts per labelled or detected kind.
+    /// Counts per labelled or detected kind, by overlap.
     pub per_kind: BTreeMap<EntityKind, Counts>,
+    /// Counts per labelled or detected kind, by exact span.
+    pub per_kind_exact: BTreeMap<EntityKind, Counts>,
     /// Labels overlapped by a detection of any kind, over all labels.
     pub untyped_recall: f64,
     /// Texts with a label that was not wholly masked (by detections of any kind), over the
@@ -83,12 +86,36 @@ pub struct Report {
 impl Report {
     /// The counts of every kind added up (micro-averaged).
     pub fn typed(&self) -> Counts {
-        let mut all = Counts::default();
-        for c in self.per_kind.values() {
-            all.add(*c);
-        }
-        all
+        sum(&self.per_kind)
     }
+
+    /// The exact-span counts of every kind added up (micro-averaged).
+    pub fn typed_exact(&self) -> Counts {
+        sum(&self.per_kind_exact)
+    }
+}
+
+fn sum(per_kind: &BTreeMap<EntityKind, Counts>) -> Counts {
+    let mut all = Counts::default();
+    for c in per_kind.values() {
+        all.add(*c);
+    }
+    all
+}
+
+/// The kinds no text of `data` labels: a data set that never labels, say, IBANs cannot say
+/// whether an IBAN found in it is right, so such detections are best not counted as false
+/// positives (pass the result as `ignored` to [`evaluate`]).
+pub fn unlabelled_kinds(data: &[Labelled]) -> Vec<EntityKind> {
+    let mut present = std::collections::BTreeSet::new();
+    for item in data {
+        present.extend(item.spans.iter().map(|(_, k)| *k));
+    }
+    EntityKind::ALL
+        .iter()
+        .copied()
+        .filter(|k| !present.contains(k))
+        .collect()
 }
 
 /// A labelled text from a line with its values marked as `[[…]]`, e.g.
@@ -146,6 +173,13 @@ pub fn evaluate(registry: &Registry, data: &[Labelled], ignored: &[EntityKind]) 
             } else {
                 c.false_positives += 1;
             }
+            let exact = item.spans.iter().any(|(l, k)| k == kind && l == span);
+            let c = report.per_kind_exact.entry(*kind).or_default();
+            if exact {
+                c.true_positives += 1;
+            } else {
+                c.false_positives += 1;
+            }
         }
         let mut leaks = false;
         for (label, kind) in &item.spans {
@@ -155,6 +189,13 @@ pub fn evaluate(registry: &Registry, data: &[Labelled], ignored: &[EntityKind]) 
             }
             if !found.iter().any(|(s, k)| k == kind && overlaps(*s, *label)) {
                 report.per_kind.entry(*kind).or_default().false_negatives += 1;
+            }
+            if !found.iter().any(|(s, k)| k == kind && s == label) {
+                report
+                    .per_kind_exact
+                    .entry(*kind)
+                    .or_default()
+                    .false_negatives += 1;
             }
             // A label leaks when any of its non-space bytes lies outside every detection.
             let masked = |i: usize| found.iter().any(|(s, _)| s.start <= i && i < s.end);
@@ -224,5 +265,28 @@ mod tests {
         assert_eq!(typed.false_negatives, 2);
         let (p, r) = (0.5, 1.0 / 3.0);
         assert!((typed.f1() - 2.0 * p * r / (p + r)).abs() < 1e-9);
+        let exact = report.typed_exact();
+        assert_eq!(exact.true_positives, 1, "the e-mail span matches exactly");
+        assert_eq!(report.per_kind_exact[&EntityKind::Iban].false_negatives, 1);
+    }
+
+    #[test]
+    fn exact_matching_needs_both_ends_and_unlabelled_kinds_are_derived() {
+        let text = "Call +45 22 33 44 55 now".to_owned();
+        let start = text.find("+45").unwrap();
+        let data = vec![Labelled {
+            text: text.clone(),
+            // The label leaves out the country code: an overlap, not an exact match.
+            spans: vec![(Span::new(start + 4, start + 15), EntityKind::Phone)],
+        }];
+        let report = evaluate(&Registry::default(), &data, &[]);
+        assert_eq!(report.typed().true_positives, 1);
+        assert_eq!(report.typed_exact().true_positives, 0);
+        assert_eq!(report.typed_exact().false_positives, 1);
+        assert_eq!(report.typed_exact().false_negatives, 1);
+        let unlabelled = unlabelled_kinds(&data);
+        assert!(!unlabelled.contains(&EntityKind::Phone));
+        assert!(unlabelled.contains(&EntityKind::Email));
+        assert_eq!(unlabelled.len(), EntityKind::ALL.len() - 1);
     }
 }

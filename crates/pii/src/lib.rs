@@ -17,6 +17,8 @@
 
 mod address;
 pub mod checksum;
+pub mod corpora;
+pub mod custom;
 mod dates;
 pub mod eval;
 mod finance;
@@ -24,12 +26,14 @@ mod national_ids;
 pub mod ner;
 mod network;
 mod normalise;
+pub mod operators;
 mod person;
 mod pseudonymise;
 mod recognise;
 mod scan;
 
 pub use address::StreetAddressRecognizer;
+pub use custom::{CustomConfig, CustomError, CustomRecognizer};
 pub use dates::DateOfBirthRecognizer;
 pub use finance::{CARD_CONTEXT, CreditCardRecognizer, VAT_CONTEXT, VatRecognizer};
 pub use national_ids::{
@@ -40,6 +44,10 @@ pub use national_ids::{
 pub use ner::{PersonModel, PersonModelRecognizer};
 pub use network::{IP_CONTEXT, IpRecognizer, UrlRecognizer};
 pub use normalise::{Normalised, OffsetMap, is_invisible_control, normalise};
+pub use operators::{
+    EncryptionKey, Mapping, Operator, OperatorError, Operators, Pseudonyms, Replacement,
+    RevealAuthorisation, RevealEvent, Revealed, Rewritten, decrypt_tokens, reveal,
+};
 pub use person::{CustomerProfile, PersonRecognizer, ProfileRecognizer, detect_profile, fold};
 pub use phonenumber::country::Id as PhoneRegion;
 pub use pseudonymise::{PseudonymKey, local_ordinals, pseudonymise, token, without_tokens};

@@ -309,7 +309,11 @@ impl Pipeline {
             languages: policy.languages.clone(),
             confidence_floor: policy.confidence_floor,
         })?;
-        let registry = Registry::default();
+        let registry = policy
+            .custom_recognisers
+            .iter()
+            .cloned()
+            .fold(Registry::default(), |r, c| r.with(Box::new(c)));
         let pipeline_version = format!(
             "candor-pipeline/{} ({})",
             env!("CARGO_PKG_VERSION"),

@@ -44,6 +44,19 @@ pub struct PolicyConfig {
     /// Retention in days per data class; a class left out is kept until erased.
     #[serde(default)]
     pub retention: BTreeMap<String, u32>,
+    /// Personal data: recognisers declared here run beside the built-in ones.
+    #[serde(default)]
+    pub pii: PiiConfig,
+}
+
+/// The `[pii]` table.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PiiConfig {
+    /// `[[pii.custom]]`: the contact centre's own identifiers (customer numbers, order
+    /// numbers), see `docs/specs/pii.md`.
+    #[serde(default)]
+    pub custom: Vec<candor_pii::CustomConfig>,
 }
 
 /// The `[fairness]` table.
@@ -216,6 +229,8 @@ pub struct Policy {
     pub fairness: FairnessConfig,
     /// Retention per data class.
     pub retention: crate::retention::Retention,
+    /// The recognisers declared in `[[pii.custom]]`, built and checked.
+    pub custom_recognisers: Vec<candor_pii::CustomRecognizer>,
     /// Content hash of the policy text: `sha256:` and 16 hex digits.
     pub version: String,
 }
@@ -427,6 +442,11 @@ impl Policy {
         }
 
         validate_service(&config, &languages, &mut problems);
+        let custom_recognisers =
+            candor_pii::custom::build(&config.pii.custom).unwrap_or_else(|e| {
+                problems.extend(e.problems);
+                Vec::new()
+            });
         let retention = crate::retention::Retention::from_config(&config.retention, &mut problems);
         let mut texts = BTreeMap::new();
         for (code, t) in &config.texts {
@@ -451,6 +471,7 @@ impl Policy {
                 texts,
                 fairness: config.fairness,
                 retention,
+                custom_recognisers,
                 version,
             })
         } else {
@@ -733,6 +754,31 @@ mod tests {
         ] {
             assert!(all.contains(expected), "missing `{expected}` in:\n{all}");
         }
+    }
+
+    #[test]
+    fn custom_recognisers_are_built_and_every_problem_reported() {
+        let with = |tables: &str| format!("{DEFAULT_POLICY}\n{tables}");
+        let policy = Policy::parse(&with(
+            "[[pii.custom]]\nname = \"CUSTOMER_NUMBER\"\npattern = 'CUST-\\d{6}'\ncontext = [\"kundenummer\"]\n",
+        ))
+        .unwrap();
+        assert_eq!(policy.custom_recognisers.len(), 1);
+        assert_eq!(
+            policy.custom_recognisers[0].kind().as_str(),
+            "CUSTOMER_NUMBER"
+        );
+        let err = Policy::parse(&with(
+            "[[pii.custom]]\nname = \"\"\npattern = '(x'\nchecksum = \"crc\"\n",
+        ))
+        .unwrap_err();
+        assert_eq!(err.problems.len(), 3, "{err}");
+        assert!(
+            Policy::parse(DEFAULT_POLICY)
+                .unwrap()
+                .custom_recognisers
+                .is_empty()
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod customer;
 mod fairness;
 mod keys;
 mod pii;
+mod pii_ops;
 mod process;
 mod retention;
 mod train;

@@ -8,6 +8,7 @@ mod api;
 mod audit;
 mod bad_input;
 mod consent;
+mod custom_pii;
 mod decisions;
 mod fairness;
 mod policy_page;
@@ -76,6 +77,16 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 }
 
 pub async fn spawn_app_with(backend: Backend, config: ServerConfig, limits: Limits) -> TestApp {
+    let policy = Policy::parse(DEFAULT_POLICY).unwrap();
+    spawn_app_with_policy(backend, config, limits, policy).await
+}
+
+pub async fn spawn_app_with_policy(
+    backend: Backend,
+    config: ServerConfig,
+    limits: Limits,
+    policy: Policy,
+) -> TestApp {
     let (store, guard, target): (Arc<dyn Store>, Guard, Target) = match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().unwrap();
@@ -94,7 +105,6 @@ pub async fn spawn_app_with(backend: Backend, config: ServerConfig, limits: Limi
     };
     let signer = CheckpointSigner::new("candor-test-log", &[5; 32]).unwrap();
     let ledger = Arc::new(Ledger::new(store.clone(), signer));
-    let policy = Policy::parse(DEFAULT_POLICY).unwrap();
     let key = PseudonymKey::from_bytes([42; 32]);
     let master = candor_pipeline::vault::MasterKey::from_bytes([9; 32]);
     let pipeline = Pipeline::new(policy, key, master, limits, store.clone()).unwrap();
