@@ -150,16 +150,24 @@ impl Recognizer for CreditCardRecognizer {
                 return;
             }
             let context = any_context && has_context(text, w.span, CARD_CONTEXT);
-            if (w.digits.len() >= 13 && known_issuer(w.digits)) || context {
-                out.push(Detection {
-                    kind: EntityKind::CreditCard,
-                    span: w.span,
-                    score: if context { 0.95 } else { 0.85 },
-                    recogniser: self.name(),
-                    validator: Some("luhn"),
-                    canonical: w.digits.to_owned(),
-                });
-            }
+            let issuer = w.digits.len() >= 13 && known_issuer(w.digits);
+            // A card word alone, without a known issuer, is weaker evidence than a format
+            // the deployment declared itself (a loyalty or customer card, `[[pii.custom]]`,
+            // 0.8 by default), which should name such a number.
+            let score = match (issuer, context) {
+                (true, true) => 0.95,
+                (true, false) => 0.85,
+                (false, true) => 0.75,
+                (false, false) => return,
+            };
+            out.push(Detection {
+                kind: EntityKind::CreditCard,
+                span: w.span,
+                score,
+                recogniser: self.name(),
+                validator: Some("luhn"),
+                canonical: w.digits.to_owned(),
+            });
         });
         // One in ten digit runs passes Luhn, so the first groups of a card may too: only the
         // longest of nested candidates is the card. Ordered by start, then longest first, a
