@@ -99,7 +99,7 @@ pub async fn run(args: &ActivateArgs, config: &CandorConfig) -> anyhow::Result<b
         channel: candor_core::Channel::Email,
         max_flip_rate: None,
         since: None,
-        min_group_size: 30,
+        min_group_size: None,
         format: Format::Json,
         output: None,
     };

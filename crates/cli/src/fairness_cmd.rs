@@ -77,9 +77,10 @@ pub struct FairnessArgs {
     /// Audit the decisions logged in this period: e.g. 30d, 12h, 2w, 90m.
     #[arg(long, value_name = "PERIOD", value_parser = parse_period)]
     pub since: Option<Duration>,
-    /// Groups with fewer decisions are listed but not judged.
-    #[arg(long, value_name = "N", default_value_t = 30)]
-    pub min_group_size: usize,
+    /// Groups with fewer decisions are listed but not judged [default: the policy's
+    /// `fairness.min_group_size`, 30 unless set].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub min_group_size: Option<u64>,
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Json)]
     pub format: Format,
@@ -138,10 +139,8 @@ pub async fn run(args: &FairnessArgs, config: &CandorConfig) -> anyhow::Result<b
     if !args.probe && args.since.is_none() {
         bail!("give --probe, --since PERIOD, or both");
     }
-    let max_flip_rate = match args.max_flip_rate {
-        Some(rate) => rate,
-        None => crate::app::load_policy(config)?.fairness.max_flip_rate,
-    };
+    let limits = crate::app::load_policy(config)?.fairness;
+    let max_flip_rate = args.max_flip_rate.unwrap_or(limits.max_flip_rate);
     if !(0.0..=1.0).contains(&max_flip_rate) {
         bail!("--max-flip-rate must be between 0 and 1");
     }
@@ -151,7 +150,13 @@ pub async fn run(args: &FairnessArgs, config: &CandorConfig) -> anyhow::Result<b
         None
     };
     let audit = match args.since {
-        Some(period) => Some(audit_since(args, config, period).await?),
+        Some(period) => {
+            let mut audit_config = limits.audit_config();
+            if let Some(n) = args.min_group_size {
+                audit_config.min_group_size = usize::try_from(n).unwrap_or(usize::MAX);
+            }
+            Some(audit_since(config, period, &audit_config).await?)
+        }
         None => None,
     };
     let failures = probe
@@ -494,20 +499,16 @@ pub(crate) async fn probe_candidate(
 }
 
 /// Audits the decisions logged since `period` ago, per language, channel and metadata group,
-/// and records the run in the audit log.
+/// with the policy's limits, and records the run in the audit log.
 async fn audit_since(
-    args: &FairnessArgs,
     config: &CandorConfig,
     period: Duration,
+    audit_config: &AuditConfig,
 ) -> anyhow::Result<GroupAuditReport> {
     let store = crate::app::open_store(config).await?;
     let window = Window::last(period, Pipeline::now());
-    let audit_config = AuditConfig {
-        min_group_size: args.min_group_size,
-        ..AuditConfig::default()
-    };
     let (mut log_bar, mut decision_bar) = (None::<ProgressBar>, None::<ProgressBar>);
-    let report = fairness_audit::audit_window(store.as_ref(), window, &audit_config, |p| match p {
+    let report = fairness_audit::audit_window(store.as_ref(), window, audit_config, |p| match p {
         GatherProgress::Log { read, of } => log_bar
             .get_or_insert_with(|| progress(of, "reading the audit log"))
             .set_position(read),

@@ -87,7 +87,7 @@ pub fn start(
             candor_server::FairnessSchedule {
                 every: Duration::from_secs(audit_minutes * 60),
                 window: Duration::from_secs(config.fairness.audit_window_days * 86_400),
-                min_group_size: candor_fairness::AuditConfig::default().min_group_size,
+                limits: state.pipeline.policy().fairness.audit_config(),
             },
         )
     });

@@ -80,6 +80,7 @@ impl FairnessReport {
                     n => format!("{n} disparities"),
                 },
             ));
+            out.push(limits_sentence(&a.config));
             for al in &a.alerts {
                 let value = |v: f64| {
                     if al.outcome == "minutes_to_person" {
@@ -227,7 +228,12 @@ impl FairnessReport {
             }
         }
         if let Some(a) = &self.audit {
-            h.push_str("<h2>Group audit</h2>\n<p>Rate per group; the dashed line is four fifths of the highest rate.</p>\n");
+            h.push_str("<h2>Group audit</h2>\n");
+            let _ = writeln!(
+                h,
+                "<p>Rate per group; the dashed line is the lowest rate the limits allow ({} of the highest rate).</p>",
+                esc(&percent(a.config.min_ratio))
+            );
             for (attr, audit) in &a.attributes {
                 for (outcome, m) in &audit.outcomes {
                     for (class, c) in &m.classes {
@@ -541,6 +547,32 @@ fn percent(v: f64) -> String {
     }
 }
 
+/// The group audit's limits in words, so that a reader knows what "exceeded" means.
+fn limits_sentence(c: &crate::audit::AuditConfig) -> String {
+    format!(
+        "Limits: a group's rate must be at least {} of the highest group's and within {} of \
+         every other group's, and its mean wait for a person at most {:.2} times the shortest; \
+         groups with fewer than {} decisions are not judged.",
+        percent(c.min_ratio),
+        match trim_number(c.max_difference * 100.0).as_str() {
+            "1" => "1 percentage point".to_owned(),
+            n => format!("{n} percentage points"),
+        },
+        if c.min_wait_ratio > 0.0 {
+            1.0 / c.min_wait_ratio
+        } else {
+            f64::INFINITY
+        },
+        thousands(c.min_group_size),
+    )
+}
+
+/// `10.0` -> `10`, `2.5` -> `2.5`.
+fn trim_number(v: f64) -> String {
+    let s = format!("{v:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
 /// `1240` -> `1,240`.
 fn thousands(n: usize) -> String {
     let digits = n.to_string();
@@ -687,6 +719,35 @@ mod tests {
             audit: Some(audit),
             ..FairnessReport::default()
         }
+    }
+
+    #[test]
+    fn the_limits_judged_by_are_in_every_format() {
+        let mut report = timed_audit();
+        let audit = report.audit.as_mut().unwrap();
+        audit.config.min_ratio = 0.9;
+        audit.config.max_difference = 0.05;
+        audit.config.min_wait_ratio = 0.5;
+        let sentence = report
+            .summary()
+            .into_iter()
+            .find(|s| s.starts_with("Limits:"))
+            .expect("a limits sentence");
+        assert!(
+            sentence.contains("at least 90.0% of the highest"),
+            "{sentence}"
+        );
+        assert!(
+            sentence.contains("within 5 percentage points"),
+            "{sentence}"
+        );
+        assert!(
+            sentence.contains("at most 2.00 times the shortest"),
+            "{sentence}"
+        );
+        assert!(sentence.contains("fewer than 10 decisions"), "{sentence}");
+        assert!(report.to_markdown().contains("Limits:"));
+        assert!(report.to_html().contains("(90.0% of the highest rate)"));
     }
 
     #[test]

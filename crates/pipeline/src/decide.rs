@@ -111,13 +111,23 @@ pub(crate) fn decide(
     let mut reasons = Vec::new();
 
     // Language, with the conversation as evidence.
-    let language = p.language.identify_in_context(
+    let mut language = p.language.identify_in_context(
         &plain,
         &LanguageContext {
             previous: ctx.turns.iter().map(|t| t.language).collect(),
             declared: ctx.declared_language,
         },
     );
+    // A short message with one misspelt word can fall below the floor although its other
+    // words are plainly of one language; the word lists are a second opinion, so that a typo
+    // does not send a customer to a person for "language unknown".
+    let by_words = match language.lang {
+        None => p.speller.language_by_words(&plain, &p.policy.languages),
+        Some(_) => None,
+    };
+    if let Some(vote) = by_words {
+        language.lang = Some(vote.lang);
+    }
     reasons.push(reason(
         Stage::Language,
         if language.lang.is_some() {
@@ -125,12 +135,18 @@ pub(crate) fn decide(
         } else {
             "language_unknown"
         },
-        match language.lang {
-            Some(l) => format!(
+        match (language.lang, by_words) {
+            (Some(l), Some(vote)) => format!(
+                "The message is in `{l}` by its words: {:.0}% are in the `{l}` word list, and they are {:.0} times as frequent there as in any other language's (language identification alone was not sure: {:.2}).",
+                vote.share * 100.0,
+                vote.ratio.min(1e6),
+                language.confidence
+            ),
+            (Some(l), None) => format!(
                 "The message is in `{l}` (confidence {:.2}, with the conversation so far as context).",
                 language.confidence
             ),
-            None => format!(
+            (None, _) => format!(
                 "The language could not be identified with enough confidence ({:.2}, below the floor of {:.2}).",
                 language.confidence, p.policy.confidence_floor
             ),
@@ -227,7 +243,7 @@ pub(crate) fn decide(
 
     // AI triage (intent, sentiment, frustration) only for customers who have not opted out
     // and whose consent to AI triage is in force.
-    let (intent, sentiment, frustration) = if opted_out || ctx.no_ai_triage {
+    let (intent, sentiment, frustration, need_frustration) = if opted_out || ctx.no_ai_triage {
         let why = if opted_out {
             "The customer has opted out of AI"
         } else {
@@ -238,7 +254,7 @@ pub(crate) fn decide(
             "ai_triage_skipped",
             format!("{why}, so no intent, sentiment or frustration model ran."),
         ));
-        (None, None, None)
+        (None, None, None, 0.0)
     } else {
         let prediction = p.intent.predict(read);
         let label = prediction.label.clone();
@@ -320,6 +336,7 @@ pub(crate) fn decide(
                 score: f.score,
                 reasons: f_reasons,
             }),
+            crate::priority::need_frustration(f.reasons.iter().map(|r| (r.code, r.weight))),
         )
     };
 
@@ -520,7 +537,7 @@ pub(crate) fn decide(
             );
             let needs = NeedSignals {
                 service_level_minutes,
-                frustration: frustration_score,
+                frustration: need_frustration,
                 urgent: urgency.detected,
                 waiting_minutes: 0.0,
             };
@@ -541,7 +558,7 @@ pub(crate) fn decide(
                 priority: Some(Priority {
                     score: priority_score(&needs),
                     service_level_minutes,
-                    frustration: frustration_score,
+                    frustration: need_frustration,
                     urgent: urgency.detected,
                 }),
                 explanation: Explanation {

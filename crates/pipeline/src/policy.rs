@@ -59,20 +59,70 @@ pub struct PiiConfig {
     pub custom: Vec<candor_pii::CustomConfig>,
 }
 
-/// The `[fairness]` table.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// The `[fairness]` table: the counterfactual probes' flip-rate limit and the group audits'
+/// alert limits. Every key is optional; the defaults are the fairness crate's
+/// ([`candor_fairness::AuditConfig::default`]).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct FairnessConfig {
     /// The largest share of counterfactual variants (name, place, tenure, formality, typo) whose
     /// route, priority band, intent or bot answer may differ from their probe's; `candor audit
     /// fairness --probe` fails above it.
     pub max_flip_rate: f64,
+    /// Groups with fewer decisions in a group audit are listed but not judged.
+    pub min_group_size: usize,
+    /// A group audit alerts when a group's rate over the highest group's is below this (the
+    /// four-fifths rule at 0.8).
+    pub min_ratio: f64,
+    /// A group audit alerts when two groups' rates differ by more than this.
+    pub max_difference: f64,
+    /// A group audit alerts when the shortest mean wait for a person over the longest is below
+    /// this.
+    pub min_wait_ratio: f64,
 }
 
 impl Default for FairnessConfig {
     fn default() -> Self {
+        let audit = candor_fairness::AuditConfig::default();
         FairnessConfig {
             max_flip_rate: 0.02,
+            min_group_size: audit.min_group_size,
+            min_ratio: audit.min_ratio,
+            max_difference: audit.max_difference,
+            min_wait_ratio: audit.min_wait_ratio,
+        }
+    }
+}
+
+impl FairnessConfig {
+    /// The group audits' limits: the scheduled audits, `GET /v1/fairness/report` and `candor
+    /// audit fairness --since` all audit with these.
+    pub fn audit_config(&self) -> candor_fairness::AuditConfig {
+        candor_fairness::AuditConfig {
+            min_group_size: self.min_group_size,
+            min_ratio: self.min_ratio,
+            max_difference: self.max_difference,
+            min_wait_ratio: self.min_wait_ratio,
+            ..candor_fairness::AuditConfig::default()
+        }
+    }
+
+    /// Adds a problem for every value out of range.
+    fn validate(&self, problems: &mut Vec<String>) {
+        for (key, value) in [
+            ("max_flip_rate", self.max_flip_rate),
+            ("min_ratio", self.min_ratio),
+            ("max_difference", self.max_difference),
+            ("min_wait_ratio", self.min_wait_ratio),
+        ] {
+            if !(0.0..=1.0).contains(&value) {
+                problems.push(format!(
+                    "fairness.{key} must be between 0 and 1, got {value}"
+                ));
+            }
+        }
+        if self.min_group_size == 0 {
+            problems.push("fairness.min_group_size must be at least 1".to_owned());
         }
     }
 }
@@ -556,12 +606,7 @@ fn validate_service(config: &PolicyConfig, languages: &[Lang], problems: &mut Ve
             ));
         }
     }
-    if !(0.0..=1.0).contains(&config.fairness.max_flip_rate) {
-        problems.push(format!(
-            "fairness.max_flip_rate must be between 0 and 1, got {}",
-            config.fairness.max_flip_rate
-        ));
-    }
+    config.fairness.validate(problems);
     if config.priority.default_service_level_minutes == 0 {
         problems.push("priority.default_service_level_minutes must be at least 1".to_owned());
     }
@@ -839,6 +884,68 @@ mod tests {
             all.contains("fairness.max_flip_rate must be between 0 and 1"),
             "{all}"
         );
+    }
+
+    #[test]
+    fn the_group_audit_limits_default_to_the_fairness_crate_and_can_be_set() {
+        let shipped = Policy::parse(DEFAULT_POLICY).unwrap().fairness;
+        assert_eq!(
+            shipped.audit_config(),
+            candor_fairness::AuditConfig::default()
+        );
+        let head = r#"
+            [languages]
+            supported = ["da", "en"]
+            confidence_floor = 0.5
+            [[rules]]
+            name = "rest"
+            description = "y"
+            route = "auto"
+        "#;
+        let without = with_service(head);
+        let strict = format!(
+            "{without}\n[fairness]\nmin_group_size = 5\nmin_ratio = 0.9\nmax_difference = 0.05\nmin_wait_ratio = 0.95\n"
+        );
+        let limits = Policy::parse(&strict).unwrap().fairness.audit_config();
+        assert_eq!(limits.min_group_size, 5);
+        assert_eq!(limits.min_ratio, 0.9);
+        assert_eq!(limits.max_difference, 0.05);
+        assert_eq!(limits.min_wait_ratio, 0.95);
+    }
+
+    #[test]
+    fn every_out_of_range_fairness_limit_is_reported_at_once() {
+        let head = r#"
+            [languages]
+            supported = ["da", "en"]
+            confidence_floor = 0.5
+            [[rules]]
+            name = "rest"
+            description = "y"
+            route = "auto"
+        "#;
+        let bad = format!(
+            "{}\n[fairness]\nmin_group_size = 0\nmin_ratio = 1.2\nmax_difference = -0.1\nmin_wait_ratio = nan\n",
+            with_service(head)
+        );
+        let problems = Policy::parse(&bad).unwrap_err().problems;
+        for key in ["min_ratio", "max_difference", "min_wait_ratio"] {
+            assert!(
+                problems
+                    .iter()
+                    .any(|p| p.contains(&format!("fairness.{key} must be between 0 and 1"))),
+                "{key}: {problems:?}"
+            );
+        }
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("fairness.min_group_size must be at least 1")),
+            "{problems:?}"
+        );
+        let unknown = format!("{}\n[fairness]\nfour_fifths = 0.8\n", with_service(head));
+        let e = Policy::parse(&unknown).unwrap_err().problems.join("\n");
+        assert!(e.contains("four_fifths"), "{e}");
     }
 
     #[test]

@@ -11,12 +11,36 @@ use serde::{Deserialize, Serialize};
 pub struct NeedSignals {
     /// The service level of the request's intent, in minutes (from the policy).
     pub service_level_minutes: u32,
-    /// The customer's frustration score, in `[0, 1]`.
+    /// The customer's frustration from their own words and the conversation, in `[0, 1]`:
+    /// [`need_frustration`], which leaves the sentiment model's part out.
     pub frustration: f32,
     /// Whether the customer said it is urgent.
     pub urgent: bool,
     /// How long the conversation has waited for a person, in minutes.
     pub waiting_minutes: f64,
+}
+
+/// The frustration reason that comes from the sentiment model rather than from the customer's
+/// words or the conversation (`docs/specs/cues.md`).
+pub const SENTIMENT_REASON: &str = "negative_sentiment";
+
+/// The frustration that may rank a customer: the frustration reasons' weights combined as the
+/// frustration score combines them (`1 - Π(1 - weight)`), leaving out the sentiment model's.
+///
+/// The sentiment model's reading of a calm message is noise that the priority must not follow:
+/// on the same calm probe messages it gives Dutch and Danish customers 1.7 to 1.9 times the
+/// frustration it gives English ones, and one misspelt word moved it by 0.02 to 0.05, enough
+/// to move requests between priority bands (`docs/specs/priority.md`). What the customer says
+/// (cue words such as "still not" or "third time", shouting, runs of "!!!") and how the
+/// conversation went (unresolved turns, a repeated request, rising frustration) are kept. The
+/// full score, sentiment included, still decides escalation to a person.
+pub fn need_frustration<'a>(reasons: impl IntoIterator<Item = (&'a str, f32)>) -> f32 {
+    let calm = reasons
+        .into_iter()
+        .filter(|(code, _)| *code != SENTIMENT_REASON)
+        .map(|(_, weight)| 1.0 - weight.clamp(0.0, 1.0))
+        .product::<f32>();
+    (1.0 - calm).clamp(0.0, 1.0)
 }
 
 /// Weight of a fully frustrated customer, in the same unit as one service level.
@@ -65,6 +89,18 @@ mod tests {
         let calm_but_late = priority_score(&needs(480, 0.0, false, 600.0));
         let frustrated_just_now = priority_score(&needs(480, 1.0, false, 0.0));
         assert!(calm_but_late > frustrated_just_now);
+    }
+
+    #[test]
+    fn need_frustration_leaves_the_sentiment_model_out() {
+        assert_eq!(need_frustration([]), 0.0);
+        assert_eq!(need_frustration([(SENTIMENT_REASON, 0.45)]), 0.0);
+        let cue = need_frustration([("still_not", 0.4), (SENTIMENT_REASON, 0.3)]);
+        assert!((cue - 0.4).abs() < 1e-6, "{cue}");
+        // Two reasons combine as the frustration score does: 1 - 0.6 × 0.5.
+        let two = need_frustration([("still_not", 0.4), ("shouting", 0.5)]);
+        assert!((two - 0.7).abs() < 1e-6, "{two}");
+        assert_eq!(need_frustration([("insult", 3.0)]), 1.0);
     }
 
     #[test]

@@ -22,15 +22,16 @@ use utoipa::IntoParams;
 use crate::error::ApiError;
 use crate::{AppState, ErrorBody};
 
-/// When the server audits on its own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// When the server audits on its own, and with which limits.
+#[derive(Debug, Clone, PartialEq)]
 pub struct FairnessSchedule {
     /// Time between audits; the first runs one interval after start.
     pub every: Duration,
     /// The window each audit covers, ending when it runs.
     pub window: Duration,
-    /// Groups with fewer decisions are listed but not judged.
-    pub min_group_size: usize,
+    /// The alert limits and minimum group size: `candor serve` passes the policy's
+    /// (`[fairness]`, [`candor_pipeline::policy::FairnessConfig::audit_config`]).
+    pub limits: AuditConfig,
 }
 
 /// Runs the group audit every `schedule.every`, recording each run and its alerts, until the
@@ -44,11 +45,7 @@ pub fn spawn_fairness_audits(state: Arc<AppState>, schedule: FairnessSchedule) -
         loop {
             ticker.tick().await;
             let window = Window::last(schedule.window, Pipeline::now());
-            let config = AuditConfig {
-                min_group_size: schedule.min_group_size,
-                ..AuditConfig::default()
-            };
-            match audit_and_record(&state, window, &config, "schedule").await {
+            match audit_and_record(&state, window, &schedule.limits, "schedule").await {
                 Ok((report, index)) => tracing::info!(
                     decisions = report.rows,
                     alerts = report.alerts.len(),
@@ -107,7 +104,8 @@ pub(crate) struct ReportParams {
     format: Option<String>,
     /// `true` to append a `fairness_audit` record of this run and count its alerts.
     record: Option<String>,
-    /// Groups with fewer decisions are listed but not judged (default 30).
+    /// Groups with fewer decisions are listed but not judged (default: the policy's
+    /// `fairness.min_group_size`, 30 unless set).
     min_group_size: Option<String>,
 }
 
@@ -162,19 +160,16 @@ pub(crate) async fn get_report(
             ));
         }
     };
-    let min_group_size = match params.min_group_size.as_deref() {
-        None => AuditConfig::default().min_group_size,
-        Some(s) => s.parse::<usize>().ok().filter(|n| *n >= 1).ok_or_else(|| {
+    // The policy's limits, so that a report shows the alerts the schedule would raise.
+    let mut config = state.pipeline.policy().fairness.audit_config();
+    if let Some(s) = params.min_group_size.as_deref() {
+        config.min_group_size = s.parse::<usize>().ok().filter(|n| *n >= 1).ok_or_else(|| {
             bad_parameter(
                 "min_group_size",
                 format!("min_group_size: `{s}` is not a whole number of at least 1"),
             )
-        })?,
-    };
-    let config = AuditConfig {
-        min_group_size,
-        ..AuditConfig::default()
-    };
+        })?;
+    }
     let window = Window::last(since, Pipeline::now());
     let outcome = if record {
         audit_and_record(&state, window, &config, "api")

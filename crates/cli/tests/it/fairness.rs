@@ -262,3 +262,160 @@ fn a_mode_is_required_and_markdown_is_rendered() {
     );
     assert!(stdout.starts_with('#'), "{stdout}");
 }
+
+#[test]
+fn the_policy_sets_the_group_audit_limits() {
+    let dir = tempfile::tempdir().unwrap();
+    // North: 2 of 10 messages ask for a person, south: 2 of 11, the rest are alike, so every
+    // outcome that differs by region differs as 20% against 18%: a ratio of 0.91 and a
+    // difference of 0.018, inside the shipped limits (0.8, 0.1), outside a difference of 0.01.
+    let mut input = String::new();
+    for (region, n) in [("north", 10), ("south", 11)] {
+        for i in 0..n {
+            let text = if i < 2 {
+                "I want to talk to a person about my invoice."
+            } else {
+                "How do I reset my password? I forgot it."
+            };
+            input.push_str(
+                &serde_json::json!({
+                    "customer_id": format!("{region}-{i}"),
+                    "text": text,
+                    "channel": "chat",
+                    "metadata": {"region": region},
+                })
+                .to_string(),
+            );
+            input.push('\n');
+        }
+    }
+    std::fs::write(dir.path().join("in.jsonl"), input).unwrap();
+    let triage = candor()
+        .current_dir(dir.path())
+        .args(["triage", "--input", "in.jsonl", "--output", "out.jsonl"])
+        .output()
+        .unwrap();
+    assert!(
+        triage.status.success(),
+        "{}",
+        String::from_utf8_lossy(&triage.stderr)
+    );
+    let shipped =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policy.toml"))
+            .unwrap();
+    let strict = shipped.replace("max_difference = 0.1\n", "max_difference = 0.01\n");
+    assert_ne!(strict, shipped, "the shipped policy sets max_difference");
+    std::fs::write(dir.path().join("strict.toml"), strict).unwrap();
+
+    let audit = |policy: Option<&str>| -> (bool, Value) {
+        let mut cmd = candor();
+        cmd.current_dir(dir.path()).args([
+            "audit",
+            "fairness",
+            "--since",
+            "1d",
+            "--min-group-size",
+            "5",
+            "--format",
+            "json",
+        ]);
+        if let Some(p) = policy {
+            cmd.env("CANDOR_PIPELINE__POLICY_FILE", p);
+        }
+        let out = cmd.output().unwrap();
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!("{e}: {}", String::from_utf8_lossy(&out.stderr));
+        });
+        (out.status.success(), report)
+    };
+
+    let (passed, report) = audit(None);
+    assert_eq!(report["audit"]["alerts"], serde_json::json!([]), "{report}");
+    assert!(passed);
+    assert_eq!(report["audit"]["config"]["max_difference"], 0.1);
+    assert_eq!(report["audit"]["config"]["min_group_size"], 5);
+
+    let (passed, report) = audit(Some("strict.toml"));
+    assert!(!passed, "an alert fails the run");
+    assert_eq!(report["audit"]["config"]["max_difference"], 0.01);
+    let alerts = report["audit"]["alerts"].as_array().unwrap();
+    assert!(!alerts.is_empty(), "{report}");
+    for a in alerts {
+        assert_eq!(a["attribute"], "region", "{a}");
+        for v in a["violations"].as_array().unwrap() {
+            assert_eq!(v["metric"], "demographic_parity_difference", "{a}");
+            assert_eq!(v["limit"], 0.01, "{a}");
+        }
+    }
+    let limits = report["summary"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s.as_str().unwrap().starts_with("Limits:"))
+        .cloned()
+        .expect("the summary names the limits");
+    assert!(
+        limits
+            .as_str()
+            .unwrap()
+            .contains("within 1 percentage point of"),
+        "{limits}"
+    );
+}
+
+/// The promise of docs/specs/fairness.md: with the shipped policy, models and knowledge base,
+/// no variant of the shipped probe set (other names, places, tenure, formality, a typo) moves a
+/// customer to another route or priority band, in any language.
+#[test]
+fn the_shipped_pipeline_flips_no_route_or_priority_on_the_shipped_probes() {
+    let dir = tempfile::tempdir().unwrap();
+    let kb = kb();
+    let out = fairness(
+        dir.path(),
+        &[
+            "--probe",
+            "--seed",
+            "42",
+            "--kb",
+            kb.to_str().unwrap(),
+            "--max-flip-rate",
+            "1",
+            "--format",
+            "json",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}); stderr:\n{stderr}"));
+    let langs: Vec<&str> = report["per_language"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(langs, ["da", "de", "en", "nl"]);
+    let flipped: Vec<&Value> = report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| {
+            c["flipped"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f == "route" || f == "priority")
+        })
+        .collect();
+    for (lang, s) in report["per_language"].as_object().unwrap() {
+        assert!(s["variants"].as_u64().unwrap() > 500, "{lang}: {s}");
+        for outcome in ["route", "priority"] {
+            assert_eq!(
+                s["flips"][outcome], 0,
+                "{lang}: {outcome} flipped; cases: {flipped:#?}"
+            );
+        }
+    }
+    assert_eq!(report["flip_rate"]["route"], 0.0, "{flipped:#?}");
+    assert_eq!(report["flip_rate"]["priority"], 0.0, "{flipped:#?}");
+}

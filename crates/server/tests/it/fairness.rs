@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use candor_core::Role;
+use candor_fairness::AuditConfig;
 use candor_server::{FairnessSchedule, spawn_fairness_audits};
 use serde_json::{Value, json};
 
@@ -12,6 +13,7 @@ use crate::{Backend, TestApp, per_backend, spawn_app};
 per_backend!(
     a_planted_disparity_is_reported_recorded_and_counted,
     a_fair_log_raises_no_alert,
+    a_stricter_limit_raises_an_alert_the_default_does_not,
     bad_parameters_are_named
 );
 
@@ -186,7 +188,10 @@ async fn a_planted_disparity_is_reported_recorded_and_counted(backend: Backend) 
         FairnessSchedule {
             every: Duration::from_millis(300),
             window: Duration::from_secs(86_400),
-            min_group_size: 10,
+            limits: AuditConfig {
+                min_group_size: 10,
+                ..AuditConfig::default()
+            },
         },
     );
     let mut scheduled = Vec::new();
@@ -235,6 +240,68 @@ async fn a_fair_log_raises_no_alert(backend: Backend) {
             .any(|l| l.starts_with("candor_fairness_alerts_total{")),
         "{metrics}"
     );
+}
+
+/// Waits for the first record the schedule writes, then stops it.
+async fn first_scheduled_record(app: &TestApp, limits: AuditConfig) -> Value {
+    let schedule = spawn_fairness_audits(
+        app.state.clone(),
+        FairnessSchedule {
+            every: Duration::from_millis(200),
+            window: Duration::from_secs(86_400),
+            limits,
+        },
+    );
+    let mut found = None;
+    for _ in 0..100 {
+        found = fairness_records(app)
+            .await
+            .into_iter()
+            .find(|r| r["trigger"] == "schedule");
+        if found.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    schedule.abort();
+    let _ = schedule.await;
+    found.expect("no scheduled audit was recorded")
+}
+
+async fn a_stricter_limit_raises_an_alert_the_default_does_not(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // North 6 of 20 overridden (30%), south 5 of 20 (25%): a ratio of 0.83 and a difference of
+    // 0.05, inside the default limits (0.8, 0.1) but not inside a ratio limit of 0.9.
+    seed(&app, 6, 5).await;
+    let officer = app.client_as(Role::AiOfficer).await;
+    let (status, _, body) = report(&officer, &app, "since=1d&min_group_size=10").await;
+    assert_eq!(status, 200, "{body}");
+    let doc: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(doc["audit"]["alerts"], json!([]), "{doc}");
+    // The report shows the limits it judged by: the shipped policy's.
+    assert_eq!(doc["audit"]["config"]["min_ratio"], 0.8, "{doc}");
+    assert_eq!(doc["audit"]["config"]["max_difference"], 0.1, "{doc}");
+    assert_eq!(doc["audit"]["config"]["min_group_size"], 10, "{doc}");
+
+    let record = first_scheduled_record(
+        &app,
+        AuditConfig {
+            min_group_size: 10,
+            min_ratio: 0.9,
+            ..AuditConfig::default()
+        },
+    )
+    .await;
+    let alerts = record["alerts"].as_array().unwrap();
+    assert_eq!(alerts.len(), 1, "{record}");
+    assert_eq!(alerts[0]["attribute"], "region");
+    assert_eq!(alerts[0]["outcome"], "overridden");
+    assert_eq!(
+        alerts[0]["violations"][0]["metric"],
+        "demographic_parity_ratio"
+    );
+    assert_eq!(alerts[0]["violations"][0]["limit"], "0.9000");
+    assert!(alert_count(&app, "overridden", "region").await >= 1);
 }
 
 async fn bad_parameters_are_named(backend: Backend) {
