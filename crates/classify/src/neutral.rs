@@ -559,7 +559,10 @@ fn places(words: &[Token], lexicon: &Lexicon, left_out: &mut Vec<LeftOut>) {
             start -= 1;
         }
         let mut end = i + 1;
-        while end < words.len() && (is_place_word(&words[end]) || postcode(&words[end])) {
+        // A place the privacy stage took for a name ("i Aarhus C. Mette Nielsen" becomes
+        // "i <PERSON_1> <PERSON_2>") runs on like the place itself.
+        let runs_on = |t: &Token| is_place_word(t) || postcode(t) || t.kind == TokenKind::Pseudonym;
+        while end < words.len() && runs_on(&words[end]) {
             end += 1;
         }
         left_out.push(LeftOut {
@@ -676,6 +679,13 @@ mod tests {
                 Lang::DE
             ),
             "Mein Paket fehlt, ich wohne in und warte."
+        );
+        assert_eq!(
+            read(
+                "Pakken er ikke kommet. Jeg bor i <PERSON_1> <PERSON_2>",
+                Lang::DA
+            ),
+            "Pakken er ikke kommet. Jeg bor i"
         );
         assert_eq!(
             read(

@@ -349,10 +349,20 @@ impl Lexicon {
             if dot.is_empty() && matches!(initial, "I" | "A") {
                 continue;
             }
+            // "Jeg bor i Aarhus C. Mette Nielsen": a postal district's letter ending a sentence,
+            // then a name of two words. A name with an initial does not run on into another
+            // capitalised word.
+            let whole = c.get(0).expect("group 0 is the match");
+            let rest = &text[whole.end()..];
+            if rest
+                .strip_prefix(' ')
+                .is_some_and(|r| r.starts_with(char::is_uppercase))
+            {
+                continue;
+            }
             if self.not_names.contains(&fold(first)) || self.not_names.contains(&fold(last)) {
                 continue;
             }
-            let whole = c.get(0).expect("group 0 is the match");
             push_shaped(out, text, Span::new(whole.start(), whole.end()), 0.7);
         }
     }
@@ -755,6 +765,11 @@ mod tests {
         );
         assert_eq!(names("Have you met Ravil G Yefimov?"), ["Ravil G Yefimov"]);
         assert!(names("Then I Called you").is_empty());
+        assert_eq!(
+            names("Jeg bor i Aarhus C. Mette Nielsen"),
+            Vec::<String>::new(),
+            "a district letter ending a sentence is no initial"
+        );
         assert!(names("Buy A New phone").is_empty());
         assert!(
             names("Who D. Knows").is_empty(),

@@ -112,15 +112,19 @@ impl PersonModel {
             while i < tags.len() && tags[i] == I {
                 i += 1;
             }
-            // Words that are no name (honorifics, "Kunde", "Steuer-ID") are cut off the ends;
-            // a run of only such words is dropped.
-            let folded = |t: usize| crate::person::fold(&text[tokens[t].start..tokens[t].end]);
+            // Words that are no name (honorifics, "Kunde", "Steuer-ID") and punctuation ("?"
+            // before "Daan de Jong") are cut off the ends; a run of only such words is dropped.
+            let no_name = |t: usize| {
+                let word = &text[tokens[t].start..tokens[t].end];
+                !word.chars().any(char::is_alphabetic)
+                    || crate::person::is_not_name(&crate::person::fold(word))
+            };
             let mut first = run;
             let mut end = i;
-            while first < end && crate::person::is_not_name(&folded(first)) {
+            while first < end && no_name(first) {
                 first += 1;
             }
-            while end > first && crate::person::is_not_name(&folded(end - 1)) {
+            while end > first && no_name(end - 1) {
                 end -= 1;
             }
             // Longer runs are mostly lists of names ("Anna, Bella Carla Dora" without commas):
@@ -363,6 +367,13 @@ mod tests {
             .map(|(s, _)| &text[s.start..s.end])
             .collect();
         assert_eq!(found, ["Sabine Müller"], "the honorific is cut off");
+        let text = "Wat moet ik doen? Daan de Jong";
+        let found: Vec<&str> = model
+            .find(text)
+            .iter()
+            .map(|(s, _)| &text[s.start..s.end])
+            .collect();
+        assert_eq!(found, ["Daan de Jong"], "punctuation is cut off");
         let text = "Present were Anna Bella Carla Dora Emma Frida Greta yesterday.";
         let found = model.find(text);
         assert!(!found.is_empty());
