@@ -549,17 +549,7 @@ fn redact_line(
             format!("line is larger than --max-bytes {max}"),
         ));
     }
-    if std::str::from_utf8(raw).is_err() {
-        return Err(("not_utf8", "not valid UTF-8".to_owned()));
-    }
-    if raw.iter().all(u8::is_ascii_whitespace) {
-        return Err(("empty_line", "empty line".to_owned()));
-    }
-    let parsed: DetectLine = parse_json(raw).map_err(|e| (e.code(), e.message().to_owned()))?;
-    if let Some(lang) = &parsed.lang {
-        lang.parse::<Lang>()
-            .map_err(|e| ("invalid_field", format!("lang: {e}")))?;
-    }
+    let parsed = parse_line(raw)?;
     let rewritten = rewrite(registry, custom, ops, &parsed.text)
         .map_err(|e| ("operator_failed", e.to_string()))?;
     Ok(RedactedLine {
@@ -616,8 +606,8 @@ pub fn detect(
     Ok(summary)
 }
 
-/// The detections of one line, or its error code and message.
-fn detect_line(registry: &Registry, raw: &[u8]) -> Result<DetectedLine, (&'static str, String)> {
+/// One input line of `pii detect` or `pii redact --jsonl`, or its error code and message.
+fn parse_line(raw: &[u8]) -> Result<DetectLine, (&'static str, String)> {
     if std::str::from_utf8(raw).is_err() {
         return Err(("not_utf8", "not valid UTF-8".to_owned()));
     }
@@ -629,6 +619,12 @@ fn detect_line(registry: &Registry, raw: &[u8]) -> Result<DetectedLine, (&'stati
         lang.parse::<Lang>()
             .map_err(|e| ("invalid_field", format!("lang: {e}")))?;
     }
+    Ok(parsed)
+}
+
+/// The detections of one line, or its error code and message.
+fn detect_line(registry: &Registry, raw: &[u8]) -> Result<DetectedLine, (&'static str, String)> {
+    let parsed = parse_line(raw)?;
     let normalised = normalise(&parsed.text);
     let found = registry.detect(&normalised.text);
     let ordinals = local_ordinals(&found);

@@ -17,22 +17,9 @@
 //! held-out sentences).
 
 use candor_core::{EntityKind, Span};
+use candor_pii::corpora::kind_from_label;
 use candor_pii::eval::{Labelled, Report, evaluate};
 use candor_pii::{Registry, normalise};
-
-fn kind(presidio: &str) -> Option<EntityKind> {
-    Some(match presidio {
-        "PERSON" => EntityKind::Person,
-        "STREET_ADDRESS" | "ZIP_CODE" => EntityKind::StreetAddress,
-        "CREDIT_CARD" => EntityKind::CreditCard,
-        "PHONE_NUMBER" => EntityKind::Phone,
-        "EMAIL_ADDRESS" => EntityKind::Email,
-        "IBAN_CODE" => EntityKind::Iban,
-        "IP_ADDRESS" => EntityKind::IpAddress,
-        "DOMAIN_NAME" => EntityKind::Url,
-        _ => return None,
-    })
-}
 
 /// Candor detects kinds the data set does not label (national IDs, dates of birth).
 const UNLABELLED: [EntityKind; 8] = [
@@ -188,7 +175,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         bytes.push(text.len());
         let mut spans = Vec::new();
         for s in item["spans"].as_array().ok_or("spans")? {
-            let Some(k) = kind(s["entity_type"].as_str().unwrap_or_default()) else {
+            let Some(k) = kind_from_label(s["entity_type"].as_str().unwrap_or_default()) else {
                 continue;
             };
             let at = |key: &str| s[key].as_u64().and_then(|v| bytes.get(v as usize).copied());
