@@ -16,8 +16,7 @@ use anyhow::Context;
 use candor_core::{EntityKind, Lang};
 use candor_pii::{
     CustomRecognizer, EncryptionKey, Operator, OperatorError, Operators, PhoneConfig, PhoneRegion,
-    Pseudonyms, Recognizer, Registry, Rewritten, decrypt_tokens, local_ordinals, normalise,
-    pseudonymise,
+    Pseudonyms, Registry, Rewritten, decrypt_tokens, local_ordinals, normalise, pseudonymise,
 };
 use candor_pii::{corpora, eval};
 use candor_server::parse_json;
@@ -132,9 +131,7 @@ pub fn eval(args: &EvalPiiArgs) -> anyhow::Result<()> {
     if data.is_empty() {
         anyhow::bail!("{} holds no labelled texts", args.data.display());
     }
-    let registry = custom
-        .into_iter()
-        .fold(Registry::default(), |r, c| r.with(Box::new(c)));
+    let registry = with_custom(Registry::default(), custom);
     let ignored = if args.count_unlabelled {
         Vec::new()
     } else {
@@ -472,15 +469,16 @@ struct RedactedLine {
 }
 
 /// Rewrites one text: normalise, detect, and apply the operators to the original.
-fn rewrite(
-    registry: &Registry,
-    custom: &[CustomRecognizer],
-    ops: &Operators,
-    text: &str,
-) -> Result<Rewritten, OperatorError> {
+/// `registry` with a policy's custom recognisers taking part, as on the message path.
+fn with_custom(registry: Registry, custom: Vec<CustomRecognizer>) -> Registry {
+    custom
+        .into_iter()
+        .fold(registry, |r, c| r.with(Box::new(c)))
+}
+
+fn rewrite(registry: &Registry, ops: &Operators, text: &str) -> Result<Rewritten, OperatorError> {
     let normalised = normalise(text);
-    let extra: Vec<&dyn Recognizer> = custom.iter().map(|r| r as &dyn Recognizer).collect();
-    let found = registry.detect_with(&normalised.text, &extra);
+    let found = registry.detect(&normalised.text);
     ops.apply_original(text, &normalised, &found, &mut Pseudonyms::default())
 }
 
@@ -501,11 +499,11 @@ fn redact_cmd(args: &RedactArgs) -> anyhow::Result<bool> {
         Some(path) => load_custom(path)?,
         None => Vec::new(),
     };
-    let registry = registry_for(lang);
+    let registry = with_custom(registry_for(lang), custom);
     let mut out = BufWriter::new(io::stdout().lock());
     if !args.jsonl {
         let text = read_text(args.input.as_deref(), args.max_bytes)?;
-        let rewritten = rewrite(&registry, &custom, &ops, &text)?;
+        let rewritten = rewrite(&registry, &ops, &text)?;
         out.write_all(rewritten.text.as_bytes())?;
         out.flush()?;
         return Ok(true);
@@ -522,7 +520,7 @@ fn redact_cmd(args: &RedactArgs) -> anyhow::Result<bool> {
     for (index, raw) in lines.into_iter().enumerate() {
         let line = index as u64 + 1;
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        match redact_line(&registry, &custom, &ops, raw, args.max_bytes) {
+        match redact_line(&registry, &ops, raw, args.max_bytes) {
             Ok(done) => serde_json::to_writer(&mut out, &done)?,
             Err((code, message)) => {
                 eprintln!("{name} line {line}: {message}");
@@ -538,7 +536,6 @@ fn redact_cmd(args: &RedactArgs) -> anyhow::Result<bool> {
 
 fn redact_line(
     registry: &Registry,
-    custom: &[CustomRecognizer],
     ops: &Operators,
     raw: &[u8],
     max: usize,
@@ -550,8 +547,8 @@ fn redact_line(
         ));
     }
     let parsed = parse_line(raw)?;
-    let rewritten = rewrite(registry, custom, ops, &parsed.text)
-        .map_err(|e| ("operator_failed", e.to_string()))?;
+    let rewritten =
+        rewrite(registry, ops, &parsed.text).map_err(|e| ("operator_failed", e.to_string()))?;
     Ok(RedactedLine {
         replacements: rewritten
             .mapping
