@@ -273,6 +273,12 @@ struct DetectLine {
     lang: Option<String>,
 }
 
+/// A line of `pii detect` or `pii redact --jsonl`, checked.
+struct ParsedLine {
+    text: String,
+    lang: Option<Lang>,
+}
+
 #[derive(Serialize)]
 struct SpanOut {
     start: usize,
@@ -403,20 +409,58 @@ pub fn parse_operators(values: &[String]) -> anyhow::Result<Operators> {
     Ok(ops)
 }
 
-fn registry_for(lang: Option<Lang>) -> Registry {
-    let mut phone = PhoneConfig::default();
-    let first = match lang.map(|l| l.to_string()) {
-        Some(l) if l == "da" => Some(PhoneRegion::DK),
-        Some(l) if l == "nl" => Some(PhoneRegion::NL),
-        Some(l) if l == "de" => Some(PhoneRegion::DE),
-        Some(l) if l == "en" => Some(PhoneRegion::GB),
+/// The telephone region a language's texts are most likely written in, tried first.
+fn phone_region(lang: Option<Lang>) -> Option<PhoneRegion> {
+    match lang.map(|l| l.to_string()).as_deref() {
+        Some("da") => Some(PhoneRegion::DK),
+        Some("nl") => Some(PhoneRegion::NL),
+        Some("de") => Some(PhoneRegion::DE),
+        Some("en") => Some(PhoneRegion::GB),
         _ => None,
-    };
+    }
+}
+
+fn registry_for(first: Option<PhoneRegion>, custom: &[CustomRecognizer]) -> Registry {
+    let mut phone = PhoneConfig::default();
     if let Some(first) = first {
         phone.regions.retain(|r| *r != first);
         phone.regions.insert(0, first);
     }
-    Registry::new(phone)
+    with_custom(Registry::new(phone), custom.to_vec())
+}
+
+/// One registry per telephone region a line's `lang` asks for, built when first needed, so
+/// that every line is read with its own language's formats first and a file of one language
+/// builds one registry.
+struct Registries {
+    custom: Vec<CustomRecognizer>,
+    /// The language of lines without `lang` (`--lang`, or none).
+    fallback: Option<Lang>,
+    built: Vec<(Option<PhoneRegion>, Registry)>,
+}
+
+impl Registries {
+    fn new(fallback: Option<Lang>, custom: Vec<CustomRecognizer>) -> Registries {
+        Registries {
+            custom,
+            fallback,
+            built: Vec::new(),
+        }
+    }
+
+    /// The registry for a line in `lang`, or in the fallback language when it has none.
+    fn for_lang(&mut self, lang: Option<Lang>) -> &Registry {
+        let region = phone_region(lang.or(self.fallback));
+        let at = match self.built.iter().position(|(r, _)| *r == region) {
+            Some(at) => at,
+            None => {
+                self.built
+                    .push((region, registry_for(region, &self.custom)));
+                self.built.len() - 1
+            }
+        };
+        &self.built[at].1
+    }
 }
 
 /// Reads all of `path` (or standard input) as one UTF-8 text of at most `max` bytes.
@@ -499,11 +543,11 @@ fn redact_cmd(args: &RedactArgs) -> anyhow::Result<bool> {
         Some(path) => load_custom(path)?,
         None => Vec::new(),
     };
-    let registry = with_custom(registry_for(lang), custom);
+    let mut registries = Registries::new(lang, custom);
     let mut out = BufWriter::new(io::stdout().lock());
     if !args.jsonl {
         let text = read_text(args.input.as_deref(), args.max_bytes)?;
-        let rewritten = rewrite(&registry, &ops, &text)?;
+        let rewritten = rewrite(registries.for_lang(None), &ops, &text)?;
         out.write_all(rewritten.text.as_bytes())?;
         out.flush()?;
         return Ok(true);
@@ -520,7 +564,7 @@ fn redact_cmd(args: &RedactArgs) -> anyhow::Result<bool> {
     for (index, raw) in lines.into_iter().enumerate() {
         let line = index as u64 + 1;
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        match redact_line(&registry, &ops, raw, args.max_bytes) {
+        match redact_line(&mut registries, &ops, raw, args.max_bytes) {
             Ok(done) => serde_json::to_writer(&mut out, &done)?,
             Err((code, message)) => {
                 eprintln!("{name} line {line}: {message}");
@@ -535,7 +579,7 @@ fn redact_cmd(args: &RedactArgs) -> anyhow::Result<bool> {
 }
 
 fn redact_line(
-    registry: &Registry,
+    registries: &mut Registries,
     ops: &Operators,
     raw: &[u8],
     max: usize,
@@ -547,8 +591,8 @@ fn redact_line(
         ));
     }
     let parsed = parse_line(raw)?;
-    let rewritten =
-        rewrite(registry, ops, &parsed.text).map_err(|e| ("operator_failed", e.to_string()))?;
+    let rewritten = rewrite(registries.for_lang(parsed.lang), ops, &parsed.text)
+        .map_err(|e| ("operator_failed", e.to_string()))?;
     Ok(RedactedLine {
         replacements: rewritten
             .mapping
@@ -577,7 +621,7 @@ pub fn detect(
     output: impl Write,
     input_name: &str,
 ) -> anyhow::Result<DetectSummary> {
-    let registry = Registry::default();
+    let mut registries = Registries::new(None, Vec::new());
     let mut out = BufWriter::new(output);
     let mut summary = DetectSummary::default();
     for (index, raw) in input.split(b'\n').enumerate() {
@@ -586,7 +630,7 @@ pub fn detect(
         if raw.last() == Some(&b'\r') {
             raw.pop();
         }
-        match detect_line(&registry, &raw) {
+        match detect_line(&mut registries, &raw) {
             Ok(found) => {
                 serde_json::to_writer(&mut out, &found)?;
                 summary.processed += 1;
@@ -604,7 +648,7 @@ pub fn detect(
 }
 
 /// One input line of `pii detect` or `pii redact --jsonl`, or its error code and message.
-fn parse_line(raw: &[u8]) -> Result<DetectLine, (&'static str, String)> {
+fn parse_line(raw: &[u8]) -> Result<ParsedLine, (&'static str, String)> {
     if std::str::from_utf8(raw).is_err() {
         return Err(("not_utf8", "not valid UTF-8".to_owned()));
     }
@@ -612,18 +656,27 @@ fn parse_line(raw: &[u8]) -> Result<DetectLine, (&'static str, String)> {
         return Err(("empty_line", "empty line".to_owned()));
     }
     let parsed: DetectLine = parse_json(raw).map_err(|e| (e.code(), e.message().to_owned()))?;
-    if let Some(lang) = &parsed.lang {
-        lang.parse::<Lang>()
-            .map_err(|e| ("invalid_field", format!("lang: {e}")))?;
-    }
-    Ok(parsed)
+    let lang = parsed
+        .lang
+        .map(|l| {
+            l.parse::<Lang>()
+                .map_err(|e| ("invalid_field", format!("lang: {e}")))
+        })
+        .transpose()?;
+    Ok(ParsedLine {
+        text: parsed.text,
+        lang,
+    })
 }
 
 /// The detections of one line, or its error code and message.
-fn detect_line(registry: &Registry, raw: &[u8]) -> Result<DetectedLine, (&'static str, String)> {
+fn detect_line(
+    registries: &mut Registries,
+    raw: &[u8],
+) -> Result<DetectedLine, (&'static str, String)> {
     let parsed = parse_line(raw)?;
     let normalised = normalise(&parsed.text);
-    let found = registry.detect(&normalised.text);
+    let found = registries.for_lang(parsed.lang).detect(&normalised.text);
     let ordinals = local_ordinals(&found);
     Ok(DetectedLine {
         spans: found
@@ -675,6 +728,17 @@ mod tests {
             out[0]["text_pseudonymised"],
             "Mit CPR: <DK_CPR_1>, <EMAIL_1>"
         );
+    }
+
+    #[test]
+    fn a_lines_lang_puts_its_countrys_phone_formats_first() {
+        // `030 1234567` is Berlin with German formats first, Utrecht with Dutch ones.
+        let (out, summary) = lines(
+            b"{\"text\": \"030 1234567 / +49 30 1234567\", \"lang\": \"de\"}\n{\"text\": \"030 1234567 / +49 30 1234567\"}\n",
+        );
+        assert_eq!(summary.processed, 2);
+        assert_eq!(out[0]["text_pseudonymised"], "<PHONE_1> / <PHONE_1>");
+        assert_eq!(out[1]["text_pseudonymised"], "<PHONE_1> / <PHONE_2>");
     }
 
     #[test]

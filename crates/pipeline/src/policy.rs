@@ -57,6 +57,10 @@ pub struct PiiConfig {
     /// numbers), see `docs/specs/pii.md`.
     #[serde(default)]
     pub custom: Vec<candor_pii::CustomConfig>,
+    /// How far one numbering of pseudonyms reaches: `conversation` (the default) or
+    /// `customer`, see `docs/specs/privacy.md`.
+    #[serde(default)]
+    pub pseudonym_scope: Option<String>,
 }
 
 /// The `[fairness]` table: the counterfactual probes' flip-rate limit and the group audits'
@@ -281,6 +285,9 @@ pub struct Policy {
     pub retention: crate::retention::Retention,
     /// The recognisers declared in `[[pii.custom]]`, built and checked.
     pub custom_recognisers: Vec<candor_pii::CustomRecognizer>,
+    /// Whether new conversations number pseudonyms on their own or with the customer's other
+    /// conversations.
+    pub pseudonym_scope: candor_store::PseudonymScope,
     /// Content hash of the policy text: `sha256:` and 16 hex digits.
     pub version: String,
 }
@@ -498,6 +505,15 @@ impl Policy {
                 Vec::new()
             });
         let retention = crate::retention::Retention::from_config(&config.retention, &mut problems);
+        let pseudonym_scope = match config.pii.pseudonym_scope.as_deref() {
+            None => candor_store::PseudonymScope::default(),
+            Some(name) => candor_store::PseudonymScope::parse(name).unwrap_or_else(|| {
+                problems.push(format!(
+                    "pii.pseudonym_scope must be \"conversation\" or \"customer\", got {name:?}"
+                ));
+                candor_store::PseudonymScope::default()
+            }),
+        };
         let mut texts = BTreeMap::new();
         for (code, t) in &config.texts {
             match code.parse::<Lang>() {
@@ -522,6 +538,7 @@ impl Policy {
                 fairness: config.fairness,
                 retention,
                 custom_recognisers,
+                pseudonym_scope,
                 version,
             })
         } else {
@@ -824,6 +841,36 @@ mod tests {
                 .custom_recognisers
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn pseudonym_scope_defaults_to_the_conversation_and_rejects_other_names() {
+        use candor_store::PseudonymScope;
+        let with = |tables: &str| format!("{DEFAULT_POLICY}\n{tables}");
+        assert_eq!(
+            Policy::parse(DEFAULT_POLICY).unwrap().pseudonym_scope,
+            PseudonymScope::Conversation
+        );
+        for (name, scope) in [
+            ("conversation", PseudonymScope::Conversation),
+            ("customer", PseudonymScope::Customer),
+        ] {
+            let policy =
+                Policy::parse(&with(&format!("[pii]\npseudonym_scope = \"{name}\"\n"))).unwrap();
+            assert_eq!(policy.pseudonym_scope, scope);
+        }
+        // Reported with the other problems, not as the first one only.
+        let err = Policy::parse(&with(
+            "[pii]\npseudonym_scope = \"tenant\"\n[[pii.custom]]\nname = \"\"\npattern = 'x'\n",
+        ))
+        .unwrap_err();
+        assert!(
+            err.problems
+                .iter()
+                .any(|p| p.contains("pii.pseudonym_scope") && p.contains("\"tenant\"")),
+            "{err}"
+        );
+        assert_eq!(err.problems.len(), 2, "{err}");
     }
 
     #[test]

@@ -67,7 +67,13 @@ pub(crate) async fn run(p: &Pipeline, inbound: Inbound) -> Result<Outcome, Pipel
         .collect();
     let ordinals = p
         .store
-        .pseudonym_ordinals(&conversation_id, &digests)
+        .pseudonym_ordinals(
+            &conversation_id,
+            &inbound.customer_id,
+            p.policy.pseudonym_scope,
+            &digests,
+            received_at,
+        )
         .await?;
     let pseudonymised_text = pseudonymise(&normalised.text, &detections, &ordinals);
     let pii = found(&normalised, &detections, &ordinals);
@@ -178,6 +184,7 @@ pub(crate) async fn run(p: &Pipeline, inbound: Inbound) -> Result<Outcome, Pipel
             customer_id: inbound.customer_id.clone(),
             channel: inbound.channel,
             received_at,
+            pseudonym_scope: p.policy.pseudonym_scope,
             original_sealed: data_key.seal(
                 &crate::privacy::original_context(message_id),
                 inbound.text.as_bytes(),

@@ -18,7 +18,7 @@ macro_rules! shared_store_impl {
         mod shared_impl {
             use super::*;
             use crate::{
-                AuditEntry, Backend, ConversationState, ErasureCounts, Hash, NewMessage, StoredCheckpoint, StoredToken, StoredVaultEntry, QueueEntry, Store, StoreError,
+                AuditEntry, Backend, ConversationState, ErasureCounts, Hash, NewMessage, PseudonymScope, StoredCheckpoint, StoredToken, StoredVaultEntry, QueueEntry, Store, StoreError,
                 StoredConversation, StoredMessage, StoredPii,
             };
             use async_trait::async_trait;
@@ -116,6 +116,119 @@ macro_rules! shared_store_impl {
                     },
                     audit_index: to_u64(row.try_get("audit_index")?, "audit_index")?,
                 })
+            }
+
+            fn to_ordinal(v: i64) -> Result<u32, StoreError> {
+                u32::try_from(v).map_err(|_| corrupt("pseudonym ordinal out of range"))
+            }
+
+            /// Ordinals numbered within one conversation, under its lock.
+            async fn conversation_ordinals(
+                tx: &mut sqlx::Transaction<'static, Db>,
+                conversation_id: &str,
+                values: &[(EntityKind, [u8; 32])],
+            ) -> Result<Vec<u32>, StoreError> {
+                if let Some(lock) = LOCK_CONVERSATION {
+                    sqlx::query(lock).bind(conversation_id).execute(&mut **tx).await?;
+                }
+                let mut ordinals = Vec::with_capacity(values.len());
+                for (kind, digest) in values {
+                    let existing: Option<i64> = sqlx::query_scalar(
+                        "SELECT ordinal FROM pseudonyms WHERE conversation_id = $1 AND kind = $2 AND digest = $3",
+                    )
+                    .bind(conversation_id)
+                    .bind(kind.as_str())
+                    .bind(&digest[..])
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                    let ordinal = match existing {
+                        Some(o) => o,
+                        None => {
+                            let next: i64 = sqlx::query_scalar(
+                                "SELECT COALESCE(MAX(ordinal), 0) + 1 FROM pseudonyms WHERE conversation_id = $1 AND kind = $2",
+                            )
+                            .bind(conversation_id)
+                            .bind(kind.as_str())
+                            .fetch_one(&mut **tx)
+                            .await?;
+                            sqlx::query(
+                                "INSERT INTO pseudonyms (conversation_id, kind, digest, ordinal) VALUES ($1, $2, $3, $4)",
+                            )
+                            .bind(conversation_id)
+                            .bind(kind.as_str())
+                            .bind(&digest[..])
+                            .bind(next)
+                            .execute(&mut **tx)
+                            .await?;
+                            next
+                        }
+                    };
+                    ordinals.push(to_ordinal(ordinal)?);
+                }
+                Ok(ordinals)
+            }
+
+            /// Ordinals numbered across all of a customer's conversations, under a lock on the
+            /// customer, so that messages of theirs in several conversations at once agree.
+            async fn customer_ordinals(
+                tx: &mut sqlx::Transaction<'static, Db>,
+                customer_id: &str,
+                conversation_id: &str,
+                values: &[(EntityKind, [u8; 32])],
+                at: Timestamp,
+            ) -> Result<Vec<u32>, StoreError> {
+                if let Some(lock) = LOCK_CONVERSATION {
+                    // A conversation id that hashes alike only shares the lock, never the numbering.
+                    sqlx::query(lock).bind(format!("customer/{customer_id}")).execute(&mut **tx).await?;
+                }
+                let mut ordinals = Vec::with_capacity(values.len());
+                for (kind, digest) in values {
+                    // Noting the use keeps the mapping from retention while the customer writes.
+                    let existing: Option<i64> = sqlx::query_scalar(
+                        "UPDATE customer_pseudonyms SET \
+                         conversation_id = CASE WHEN used_at_ms <= $4 THEN $5 ELSE conversation_id END, \
+                         used_at_ms = CASE WHEN used_at_ms <= $4 THEN $4 ELSE used_at_ms END \
+                         WHERE customer_id = $1 AND kind = $2 AND digest = $3 RETURNING ordinal",
+                    )
+                    .bind(customer_id)
+                    .bind(kind.as_str())
+                    .bind(&digest[..])
+                    .bind(at.millis())
+                    .bind(conversation_id)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                    let ordinal = match existing {
+                        Some(o) => o,
+                        None => {
+                            // The counter, not the mappings, gives the next number: retention
+                            // deletes mappings, and a number must not come back for another value.
+                            let next: i64 = sqlx::query_scalar(
+                                "INSERT INTO customer_pseudonym_counters (customer_id, kind, last_ordinal) VALUES ($1, $2, 1) \
+                                 ON CONFLICT (customer_id, kind) DO UPDATE \
+                                 SET last_ordinal = customer_pseudonym_counters.last_ordinal + 1 RETURNING last_ordinal",
+                            )
+                            .bind(customer_id)
+                            .bind(kind.as_str())
+                            .fetch_one(&mut **tx)
+                            .await?;
+                            sqlx::query(
+                                "INSERT INTO customer_pseudonyms (customer_id, kind, digest, ordinal, conversation_id, used_at_ms) \
+                                 VALUES ($1, $2, $3, $4, $5, $6)",
+                            )
+                            .bind(customer_id)
+                            .bind(kind.as_str())
+                            .bind(&digest[..])
+                            .bind(next)
+                            .bind(conversation_id)
+                            .bind(at.millis())
+                            .execute(&mut **tx)
+                            .await?;
+                            next
+                        }
+                    };
+                    ordinals.push(to_ordinal(ordinal)?);
+                }
+                Ok(ordinals)
             }
 
             fn decode_pii(row: &DbRow) -> Result<(String, StoredPii), StoreError> {
@@ -301,49 +414,27 @@ macro_rules! shared_store_impl {
                 async fn pseudonym_ordinals(
                     &self,
                     conversation_id: &str,
+                    customer_id: &str,
+                    scope: PseudonymScope,
                     values: &[(EntityKind, [u8; 32])],
+                    at: Timestamp,
                 ) -> Result<Vec<u32>, StoreError> {
                     if values.is_empty() {
                         return Ok(Vec::new());
                     }
                     let mut tx = self.writer().begin().await?;
-                    if let Some(lock) = LOCK_CONVERSATION {
-                        sqlx::query(lock).bind(conversation_id).execute(&mut *tx).await?;
-                    }
-                    let mut ordinals = Vec::with_capacity(values.len());
-                    for (kind, digest) in values {
-                        let existing: Option<i64> = sqlx::query_scalar(
-                            "SELECT ordinal FROM pseudonyms WHERE conversation_id = $1 AND kind = $2 AND digest = $3",
-                        )
+                    let recorded: Option<String> = sqlx::query_scalar("SELECT pseudonym_scope FROM conversations WHERE id = $1")
                         .bind(conversation_id)
-                        .bind(kind.as_str())
-                        .bind(&digest[..])
                         .fetch_optional(&mut *tx)
                         .await?;
-                        let ordinal = match existing {
-                            Some(o) => o,
-                            None => {
-                                let next: i64 = sqlx::query_scalar(
-                                    "SELECT COALESCE(MAX(ordinal), 0) + 1 FROM pseudonyms WHERE conversation_id = $1 AND kind = $2",
-                                )
-                                .bind(conversation_id)
-                                .bind(kind.as_str())
-                                .fetch_one(&mut *tx)
-                                .await?;
-                                sqlx::query(
-                                    "INSERT INTO pseudonyms (conversation_id, kind, digest, ordinal) VALUES ($1, $2, $3, $4)",
-                                )
-                                .bind(conversation_id)
-                                .bind(kind.as_str())
-                                .bind(&digest[..])
-                                .bind(next)
-                                .execute(&mut *tx)
-                                .await?;
-                                next
-                            }
-                        };
-                        ordinals.push(u32::try_from(ordinal).map_err(|_| corrupt("pseudonym ordinal out of range"))?);
-                    }
+                    let scope = match recorded {
+                        Some(name) => PseudonymScope::parse(&name).ok_or_else(|| corrupt(format!("unknown pseudonym scope {name:?}")))?,
+                        None => scope,
+                    };
+                    let ordinals = match scope {
+                        PseudonymScope::Conversation => conversation_ordinals(&mut tx, conversation_id, values).await?,
+                        PseudonymScope::Customer => customer_ordinals(&mut tx, customer_id, conversation_id, values, at).await?,
+                    };
                     tx.commit().await?;
                     Ok(ordinals)
                 }
@@ -369,7 +460,8 @@ macro_rules! shared_store_impl {
                     let decision_json = serde_json::to_string(&m.decision).map_err(corrupt)?;
                     let row = sqlx::query(
                         "INSERT INTO conversations (id, customer_id, channel, state, created_at_ms, waiting_since_ms, \
-                         last_message_at_ms, message_count, last_language, need_json) VALUES ($1, $2, $3, $4, $5, $6, $5, 1, $7, $8) \
+                         last_message_at_ms, message_count, last_language, need_json, pseudonym_scope) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $5, 1, $7, $8, $9) \
                          ON CONFLICT (id) DO UPDATE SET last_message_at_ms = excluded.last_message_at_ms, \
                          message_count = conversations.message_count + 1, state = excluded.state, \
                          waiting_since_ms = CASE WHEN excluded.waiting_since_ms IS NULL THEN conversations.waiting_since_ms \
@@ -385,6 +477,7 @@ macro_rules! shared_store_impl {
                     .bind(starts_waiting.then_some(m.received_at.millis()))
                     .bind(m.language.map(|l| l.code().to_owned()))
                     .bind(&m.need)
+                    .bind(m.pseudonym_scope.as_str())
                     .fetch_one(&mut *tx)
                     .await?;
                     let owner: String = row.try_get("customer_id")?;
@@ -668,13 +761,24 @@ macro_rules! shared_store_impl {
                     .execute(&mut *tx)
                     .await?
                     .rows_affected();
-                    let pseudonyms = sqlx::query(
+                    let conversation_pseudonyms = sqlx::query(
                         "DELETE FROM pseudonyms WHERE conversation_id IN (SELECT id FROM conversations WHERE customer_id = $1)",
                     )
                     .bind(customer_id)
                     .execute(&mut *tx)
                     .await?
                     .rows_affected();
+                    let customer_pseudonyms = sqlx::query("DELETE FROM customer_pseudonyms WHERE customer_id = $1")
+                        .bind(customer_id)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                    // The counters hold no value, but they are the customer's too.
+                    sqlx::query("DELETE FROM customer_pseudonym_counters WHERE customer_id = $1")
+                        .bind(customer_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    let pseudonyms = conversation_pseudonyms + customer_pseudonyms;
                     let messages = sqlx::query("UPDATE messages SET customer_id = $2, metadata = NULL WHERE customer_id = $1")
                         .bind(customer_id)
                         .bind(replacement)

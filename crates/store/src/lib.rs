@@ -128,6 +128,35 @@ pub struct ErasureCounts {
     pub data_key: bool,
 }
 
+/// How far one numbering of pseudonyms reaches (`[pii] pseudonym_scope` in the policy).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PseudonymScope {
+    /// Each conversation numbers its own values from 1, so that tokens do not link a
+    /// customer's conversations.
+    #[default]
+    Conversation,
+    /// A customer's values are numbered once for all their conversations, so that the same
+    /// value gets the same token in each of them. Never shared between customers.
+    Customer,
+}
+
+impl PseudonymScope {
+    /// The configuration and storage name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PseudonymScope::Conversation => "conversation",
+            PseudonymScope::Customer => "customer",
+        }
+    }
+
+    /// Parses a configuration or storage name.
+    pub fn parse(name: &str) -> Option<PseudonymScope> {
+        [PseudonymScope::Conversation, PseudonymScope::Customer]
+            .into_iter()
+            .find(|s| s.as_str() == name)
+    }
+}
+
 /// Everything recorded for one message.
 #[derive(Debug, Clone)]
 pub struct NewMessage {
@@ -141,6 +170,9 @@ pub struct NewMessage {
     pub channel: Channel,
     /// When Candor received it.
     pub received_at: Timestamp,
+    /// The pseudonym scope a new conversation is recorded with; an existing conversation
+    /// keeps its own (see [`Store::pseudonym_ordinals`]).
+    pub pseudonym_scope: PseudonymScope,
     /// The text exactly as sent, sealed with the customer's data key. Kept in its own table,
     /// apart from everything derived.
     pub original_sealed: Vec<u8>,
@@ -314,12 +346,23 @@ pub trait Store:
         customer_id: &str,
     ) -> Result<(), StoreError>;
 
-    /// The ordinal of each value (by kind and keyed digest) within the conversation, assigning
-    /// the next free ordinal per kind to values not seen before. Idempotent.
+    /// The ordinal of each value (by kind and keyed digest), assigning the next free ordinal
+    /// per kind to values not seen before. Idempotent, and safe to call concurrently: a value
+    /// gets one ordinal, and an ordinal one value, however many messages ask at once.
+    ///
+    /// The numbering is the conversation's own or, with [`PseudonymScope::Customer`], the
+    /// customer's across all their conversations. `scope` applies to a conversation without
+    /// a recorded message; one that has them keeps the scope it was recorded with, so that a
+    /// policy change never gives one token two values within a conversation. `at` is noted
+    /// on customer mappings, which retention deletes once the customer's last message has
+    /// expired.
     async fn pseudonym_ordinals(
         &self,
         conversation_id: &str,
+        customer_id: &str,
+        scope: PseudonymScope,
         values: &[(EntityKind, [u8; 32])],
+        at: Timestamp,
     ) -> Result<Vec<u32>, StoreError>;
 
     /// Records a message with everything derived from it, and appends its audit record to the

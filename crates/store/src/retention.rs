@@ -14,7 +14,8 @@ use crate::StoreError;
 /// A class of data with its own retention period (`[retention]` in `policy.toml`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RetentionClass {
-    /// Sealed original messages and the sealed personal-data values of the vault.
+    /// Sealed original messages, the sealed personal-data values of the vault, and the
+    /// customer-wide pseudonym mappings of customers whose last message has expired.
     MessageOriginals,
     /// Pseudonymised message texts and the texts of agents' replies.
     PseudonymisedText,
@@ -52,10 +53,11 @@ impl RetentionClass {
 /// One expired item, named without personal data.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExpiredItem {
-    /// What it is: `original`, `vault_values`, `message_text`, `agent_reply`, `decision`,
-    /// `feedback` or `override`.
+    /// What it is: `original`, `vault_values`, `pseudonym_mapping`, `message_text`,
+    /// `agent_reply`, `decision`, `feedback` or `override`.
     pub kind: &'static str,
-    /// Its id: a message id, a conversation id (vault values) or an event id.
+    /// Its id: a message id, a conversation id (vault values; for a pseudonym mapping the
+    /// conversation that last used it) or an event id.
     pub id: String,
     /// The time its age is counted from.
     pub at: Timestamp,
@@ -171,6 +173,7 @@ macro_rules! retention_store_impl {
                 let pool = self.reader();
                 Ok(match class {
                     RetentionClass::MessageOriginals => merge(
+                        merge(
                         expired_part(
                             pool,
                             "original",
@@ -190,6 +193,19 @@ macro_rules! retention_store_impl {
                             "SELECT c.id AS id, c.last_message_at_ms AS at_ms FROM pii_vault v \
                              JOIN conversations c ON c.id = v.conversation_id WHERE c.last_message_at_ms < $1 \
                              ORDER BY c.last_message_at_ms, c.id LIMIT 1",
+                            cutoff,
+                        )
+                        .await?,
+                    ),
+                        expired_part(
+                            pool,
+                            "pseudonym_mapping",
+                            "SELECT COUNT(*) FROM customer_pseudonyms p WHERE p.used_at_ms < $1 AND NOT EXISTS \
+                             (SELECT 1 FROM conversations c WHERE c.customer_id = p.customer_id AND c.last_message_at_ms >= $1)",
+                            "SELECT p.conversation_id AS id, p.used_at_ms AS at_ms FROM customer_pseudonyms p \
+                             WHERE p.used_at_ms < $1 AND NOT EXISTS (SELECT 1 FROM conversations c \
+                             WHERE c.customer_id = p.customer_id AND c.last_message_at_ms >= $1) \
+                             ORDER BY p.used_at_ms, p.conversation_id LIMIT 1",
                             cutoff,
                         )
                         .await?,
@@ -286,7 +302,23 @@ macro_rules! retention_store_impl {
                         .execute(&mut *tx)
                         .await?
                         .rows_affected();
-                        originals + vault
+                        // A customer's mappings link their values across conversations; once
+                        // their last message has expired, so has every vault value they
+                        // could number, and the mappings would only link. The counters stay,
+                        // so that no number is given to a second value.
+                        let mappings = sqlx::query(
+                            "DELETE FROM customer_pseudonyms WHERE (customer_id, kind, digest) IN \
+                             (SELECT p.customer_id, p.kind, p.digest FROM customer_pseudonyms p \
+                             WHERE p.used_at_ms < $1 AND NOT EXISTS (SELECT 1 FROM conversations c \
+                             WHERE c.customer_id = p.customer_id AND c.last_message_at_ms >= $1) \
+                             ORDER BY p.used_at_ms, p.customer_id LIMIT $2)",
+                        )
+                        .bind(cut)
+                        .bind(limit)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                        originals + vault + mappings
                     }
                     RetentionClass::PseudonymisedText => {
                         let texts = sqlx::query(

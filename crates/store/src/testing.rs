@@ -263,6 +263,7 @@ pub async fn tamper(target: &Target, tamper: Tamper) {
             Tamper::EraseCustomer { customer_id } => {
                 for sql in [
                     "DELETE FROM pseudonyms WHERE conversation_id IN (SELECT id FROM conversations WHERE customer_id = $1)",
+                    "DELETE FROM customer_pseudonyms WHERE customer_id = $1",
                     "DELETE FROM pii_vault WHERE conversation_id IN (SELECT id FROM conversations WHERE customer_id = $1)",
                     "DELETE FROM message_originals WHERE message_id IN (SELECT id FROM messages WHERE customer_id = $1)",
                 ] {
@@ -278,8 +279,8 @@ pub async fn tamper(target: &Target, tamper: Tamper) {
 }
 
 /// Moves everything recorded for a customer `by_ms` into the past (messages, their
-/// conversations and the events in them), as if it had been recorded then: retention tests
-/// need old data without waiting for it to age.
+/// conversations, the events in them and their pseudonym mappings), as if it had been
+/// recorded then: retention tests need old data without waiting for it to age.
 ///
 /// # Panics
 ///
@@ -292,6 +293,7 @@ pub async fn backdate_customer(target: &Target, customer_id: &str, by_ms: i64) {
              WHERE conversation_id IN (SELECT id FROM conversations WHERE customer_id = $1)",
             "UPDATE conversations SET created_at_ms = created_at_ms - $2, \
              last_message_at_ms = last_message_at_ms - $2 WHERE customer_id = $1",
+            "UPDATE customer_pseudonyms SET used_at_ms = used_at_ms - $2 WHERE customer_id = $1",
         ] {
             sqlx::query(sql)
                 .bind(customer_id.to_owned())

@@ -99,7 +99,7 @@ fn every_kind_is_found_and_pseudonymised_with_offsets_into_the_original() {
     let input = dir.path().join("in.jsonl");
     let mut jsonl = String::new();
     for (i, (_, text, _)) in EVERY_KIND.iter().enumerate() {
-        // `lang` and unknown fields are accepted; only `text` matters to detection.
+        // `lang` and unknown fields are accepted; `lang` only orders the telephone formats.
         jsonl.push_str(&json!({"text": text, "lang": "en", "id": i}).to_string());
         jsonl.push('\n');
     }

@@ -147,6 +147,33 @@ fn jsonl_lines_are_rewritten_without_printing_values() {
     assert!(String::from_utf8(out.stderr).unwrap().contains("line 2"));
 }
 
+/// Berlin's `030 1234567` is also a number in Utrecht: a line's `lang` says which country's
+/// formats come first, so the two spellings of one German number get one pseudonym.
+#[test]
+fn each_jsonl_line_is_read_in_its_own_language() {
+    const NUMBER: &str = "Ring 030 1234567 oder +49 30 1234567";
+    let input = format!(
+        "{{\"text\": \"{NUMBER}\", \"lang\": \"de\"}}\n{{\"text\": \"{NUMBER}\"}}\n{{\"text\": \"{NUMBER}\", \"lang\": \"nl\"}}\n"
+    );
+    let texts = |args: &[&str]| -> Vec<String> {
+        ok(args, input.as_bytes())
+            .lines()
+            .map(|l| {
+                let v: Value = serde_json::from_str(l).unwrap();
+                v["text"].as_str().unwrap().to_owned()
+            })
+            .collect()
+    };
+    let one = "Ring <PHONE_1> oder <PHONE_1>";
+    let two = "Ring <PHONE_1> oder <PHONE_2>";
+    assert_eq!(texts(&["pii", "redact", "--jsonl"]), [one, two, two]);
+    // `--lang` is for lines that name none; a line's own `lang` wins over it.
+    assert_eq!(
+        texts(&["pii", "redact", "--jsonl", "--lang", "de"]),
+        [one, one, two]
+    );
+}
+
 #[test]
 fn bad_input_is_refused_with_a_clear_error() {
     let err = fails(&["pii", "redact"], b"caf\xe9 a@b.dk");

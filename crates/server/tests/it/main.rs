@@ -13,6 +13,7 @@ mod decisions;
 mod fairness;
 mod policy_page;
 mod privacy;
+mod pseudonym_scope;
 mod retention;
 
 use std::sync::Arc;
