@@ -10,7 +10,8 @@
 //!   with the L2 gradient added on those rows; the bias is updated densely.
 //! - After every epoch the validation set (a file, or a stratified holdout of the training data)
 //!   is scored; the weights of the best epoch by accuracy (ties: lower loss) are kept, and
-//!   training stops after `patience` epochs without improvement.
+//!   training stops after `patience` epochs without improvement. With `fixed_epochs` there is
+//!   no early stopping: every epoch runs, the last is kept, and the holdout only calibrates.
 //! - The temperature that minimises the validation negative log-likelihood is then fitted, so
 //!   the confidences mean what they say and the abstention threshold is a probability.
 //!
