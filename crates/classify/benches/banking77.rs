@@ -6,7 +6,8 @@
 //! (early stopping on a stratified 10% holdout of the training set, then the same number of
 //! epochs on the whole training set), scores the official test set, then times
 //! `IntentModel::predict` on every test text, one call at a time, for `BENCH_PASSES` passes
-//! (default 10).
+//! (default 10). `BANKING77_FIXED`, `BANKING77_REFIT` and `BANKING77_VALID` change the
+//! training settings (see `main`).
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -49,19 +50,26 @@ fn main() {
     let test_set =
         read_examples(&dir.join("test.csv"), "text", "category").unwrap_or_else(|e| panic!("{e}"));
 
+    // `BANKING77_FIXED=N`: exactly N epochs instead of early stopping (`--fixed-epochs
+    // --epochs N`); `BANKING77_REFIT=0`: no refit; `BANKING77_VALID`: the holdout's share.
+    let defaults = TrainConfig::default();
+    let fixed: Option<u32> = std::env::var("BANKING77_FIXED")
+        .ok()
+        .and_then(|v| v.parse().ok());
+    let config = TrainConfig {
+        refit: std::env::var("BANKING77_REFIT").map_or(true, |v| v != "0"),
+        fixed_epochs: fixed.is_some(),
+        max_epochs: fixed.unwrap_or(defaults.max_epochs),
+        valid_fraction: std::env::var("BANKING77_VALID")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(defaults.valid_fraction),
+        ..defaults
+    };
     let train_cpu = cpu_ns();
     let started = Instant::now();
-    let model = train(
-        &train_set,
-        None,
-        &TrainConfig {
-            refit: true,
-            ..TrainConfig::default()
-        },
-        &DataInfo::default(),
-        &mut |_| {},
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    let model = train(&train_set, None, &config, &DataInfo::default(), &mut |_| {})
+        .unwrap_or_else(|e| panic!("{e}"));
     let train_time = started.elapsed();
     let train_cpu = train_cpu
         .zip(cpu_ns())

@@ -71,6 +71,7 @@ fn main() {
         } else {
             WeightEncoding::Int8
         },
+        fixed_epochs: env("FIXED", 0u8) == 1,
     };
     // Outer split: 10% of each class, never seen by training, scores the configuration.
     let mut by: std::collections::BTreeMap<String, Vec<Example>> = Default::default();

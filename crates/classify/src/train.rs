@@ -10,7 +10,8 @@
 //!   with the L2 gradient added on those rows; the bias is updated densely.
 //! - After every epoch the validation set (a file, or a stratified holdout of the training data)
 //!   is scored; the weights of the best epoch by accuracy (ties: lower loss) are kept, and
-//!   training stops after `patience` epochs without improvement.
+//!   training stops after `patience` epochs without improvement. With `fixed_epochs` there is
+//!   no early stopping: every epoch runs, the last is kept, and the holdout only calibrates.
 //! - The temperature that minimises the validation negative log-likelihood is then fitted, so
 //!   the confidences mean what they say and the abstention threshold is a probability.
 //!
@@ -86,6 +87,10 @@ pub struct TrainConfig {
     pub min_confidence: f32,
     /// How the weights are stored.
     pub encoding: WeightEncoding,
+    /// No early stopping: run exactly `max_epochs` and keep the last weights (and refit for as
+    /// many), so that the number of epochs is a setting chosen beforehand rather than the luck
+    /// of one small holdout. The validation set then only calibrates and scores.
+    pub fixed_epochs: bool,
 }
 
 impl Default for TrainConfig {
@@ -104,6 +109,7 @@ impl Default for TrainConfig {
             seed: 42,
             min_confidence: 0.5,
             encoding: WeightEncoding::Int8,
+            fixed_epochs: false,
         }
     }
 }
@@ -332,24 +338,25 @@ fn sparse(
     s
 }
 
-fn logits_into(out: &mut [f32], w: &[f32], b: &[f32], rows: &[u32], values: &[f32]) {
+/// `b + Σ x·w[row]` for one example; row `r`'s weights start at `w[r * stride]`.
+fn logits_into(out: &mut [f32], w: &[f32], stride: usize, b: &[f32], rows: &[u32], values: &[f32]) {
     let c = b.len();
     out.copy_from_slice(b);
     for (&r, &x) in rows.iter().zip(values) {
-        let row = &w[r as usize * c..(r as usize + 1) * c];
+        let row = &w[r as usize * stride..r as usize * stride + c];
         for (o, w) in out.iter_mut().zip(row) {
             *o += x * w;
         }
     }
 }
 
-/// Validation logits for every example, `n × C`.
-fn all_logits(data: &Sparse, w: &[f32], b: &[f32]) -> Vec<f32> {
+/// Validation logits for every example, `n × C`; row `r`'s weights start at `w[r * stride]`.
+fn all_logits(data: &Sparse, w: &[f32], stride: usize, b: &[f32]) -> Vec<f32> {
     let c = b.len();
     let mut out = vec![0.0; data.len() * c];
     for i in 0..data.len() {
         let (rows, values) = data.example(i);
-        logits_into(&mut out[i * c..(i + 1) * c], w, b, rows, values);
+        logits_into(&mut out[i * c..(i + 1) * c], w, stride, b, rows, values);
     }
     out
 }
@@ -513,6 +520,19 @@ fn finish(
     (w, kept, scales)
 }
 
+/// The weights, `rows × c`, out of `[w | m | v]` blocks.
+fn weights_of(state: &[f32], c: usize) -> Vec<f32> {
+    let mut w = vec![0.0f32; state.len() / 3];
+    copy_weights(state, c, &mut w);
+    w
+}
+
+fn copy_weights(state: &[f32], c: usize, w: &mut [f32]) {
+    for (row, block) in w.chunks_exact_mut(c).zip(state.chunks_exact(3 * c)) {
+        row.copy_from_slice(&block[..c]);
+    }
+}
+
 /// The best epoch so far and its parameters.
 struct Best {
     acc: f64,
@@ -546,16 +566,20 @@ fn fit(
 ) -> Fit {
     let batch = config.batch_size as usize;
     // Parameters and Adam state.
-    let mut w = vec![0.0f32; rows * c];
+    // Each row's weights, first and second moments lie together (`[w | m | v]`, `3c` floats),
+    // so that an optimiser step reads and writes one block per touched row, not three.
+    let stride = 3 * c;
+    let mut state = vec![0.0f32; rows * stride];
     let mut b = vec![0.0f32; c];
-    let mut m_w = vec![0.0f32; rows * c];
-    let mut v_w = vec![0.0f32; rows * c];
     let mut m_b = vec![0.0f32; c];
     let mut v_b = vec![0.0f32; c];
-    let mut g_w = vec![0.0f32; rows * c];
+    // The mini-batch's gradient is kept only for the rows it touches, packed in the order they
+    // were first touched: a few thousand rows that stay in cache, instead of a table as large
+    // as the weights that every step would write to at random.
+    let mut g_w: Vec<f32> = Vec::new();
     let mut g_b = vec![0.0f32; c];
     let mut touched: Vec<u32> = Vec::new();
-    let mut marked = vec![false; rows];
+    let mut slot = vec![u32::MAX; rows];
     let (beta1, beta2, eps) = (0.9f32, 0.999f32, 1e-8f32);
     let lr = config.learning_rate;
     let l2 = config.l2;
@@ -577,7 +601,7 @@ fn fit(
             for &i in chunk {
                 let (rws, vals) = tr.example(i);
                 let y = tr.labels[i] as usize;
-                logits_into(&mut z, &w, &b, rws, vals);
+                logits_into(&mut z, &state, stride, &b, rws, vals);
                 let max = z.iter().fold(f32::NEG_INFINITY, |m, &x| m.max(x));
                 let mut sum = 0.0f32;
                 for x in z.iter_mut() {
@@ -596,36 +620,36 @@ fn fit(
                 }
                 for (&r, &x) in rws.iter().zip(vals) {
                     let r = r as usize;
-                    if !marked[r] {
-                        marked[r] = true;
+                    if slot[r] == u32::MAX {
+                        slot[r] = touched.len() as u32;
                         touched.push(r as u32);
+                        g_w.resize(g_w.len() + c, 0.0);
                     }
+                    let s = slot[r] as usize;
                     let kx = k * x;
-                    for (g, &d) in g_w[r * c..(r + 1) * c].iter_mut().zip(&z) {
+                    for (g, &d) in g_w[s * c..(s + 1) * c].iter_mut().zip(&z) {
                         *g += kx * d;
                     }
                 }
             }
             step += 1;
             let lr_t = lr * (1.0 - beta2.powi(step)).sqrt() / (1.0 - beta1.powi(step));
-            for &r in &touched {
+            for (&r, g_row) in touched.iter().zip(g_w.chunks_exact(c)) {
                 let r = r as usize;
-                let span = r * c..(r + 1) * c;
-                for (((wj, gj), mj), vj) in w[span.clone()]
-                    .iter_mut()
-                    .zip(g_w[span.clone()].iter_mut())
-                    .zip(m_w[span.clone()].iter_mut())
-                    .zip(v_w[span].iter_mut())
+                let (w, moments) = state[r * stride..(r + 1) * stride].split_at_mut(c);
+                let (m, v) = moments.split_at_mut(c);
+                for (((wj, &gj), mj), vj) in
+                    w.iter_mut().zip(g_row).zip(m.iter_mut()).zip(v.iter_mut())
                 {
-                    let g = *gj + l2 * *wj;
+                    let g = gj + l2 * *wj;
                     *mj = beta1 * *mj + (1.0 - beta1) * g;
                     *vj = beta2 * *vj + (1.0 - beta2) * g * g;
                     *wj -= lr_t * *mj / (vj.sqrt() + eps);
-                    *gj = 0.0;
                 }
-                marked[r] = false;
+                slot[r] = u32::MAX;
             }
             touched.clear();
+            g_w.clear();
             for (((bj, gj), mj), vj) in b
                 .iter_mut()
                 .zip(g_b.iter_mut())
@@ -652,21 +676,34 @@ fn fit(
             });
             continue;
         };
-        let logits = all_logits(va, &w, &b);
+        let logits = all_logits(va, &state, stride, &b);
         let acc = accuracy(&logits, &va.labels, c);
         let loss = nll(&logits, &va.labels, c, 1.0);
         let better = match &best {
+            // The weights after the last epoch are what `fit` returns.
+            _ if config.fixed_epochs => false,
             None => true,
             Some(best) => acc > best.acc || (acc == best.acc && loss < best.loss),
         };
         if better {
-            best = Some(Best {
-                acc,
-                loss,
-                epoch,
-                w: w.clone(),
-                b: b.clone(),
-            });
+            // The previous best's buffers are reused: no 4 bytes × rows × labels allocation
+            // per better epoch.
+            match &mut best {
+                Some(kept) => {
+                    copy_weights(&state, c, &mut kept.w);
+                    kept.b.copy_from_slice(&b);
+                    (kept.acc, kept.loss, kept.epoch) = (acc, loss, epoch);
+                }
+                None => {
+                    best = Some(Best {
+                        acc,
+                        loss,
+                        epoch,
+                        w: weights_of(&state, c),
+                        b: b.clone(),
+                    });
+                }
+            }
             since_best = 0;
         } else {
             since_best += 1;
@@ -677,9 +714,9 @@ fn fit(
             train_loss: loss_sum / tr.len() as f64,
             valid_accuracy: acc,
             valid_loss: loss,
-            best: better,
+            best: better || (config.fixed_epochs && epoch == epochs),
         }));
-        if since_best >= config.patience.max(1) {
+        if !config.fixed_epochs && since_best >= config.patience.max(1) {
             break;
         }
     }
@@ -691,7 +728,7 @@ fn fit(
             epochs_run,
         },
         None => Fit {
-            w,
+            w: weights_of(&state, c),
             b,
             best_epoch: epochs_run,
             epochs_run,
@@ -798,7 +835,6 @@ pub fn train(
     let idf = idf_for(&train_lists, &buckets);
     let tr = sparse(&train_lists, to_index(&train_set), &buckets, scaling, &idf);
     let va = sparse(&valid_lists, to_index(&valid_set), &buckets, scaling, &idf);
-    drop(train_lists);
     let rows = buckets.len();
 
     let mut counts_train = vec![0u64; c];
@@ -838,13 +874,15 @@ pub fn train(
     let (w, kept, scales) = finish(first.w, &buckets, c, config.encoding, scaling);
     // The normalised scalings keep every row, so `idf` still lines up with `kept`.
     let va = sparse(&valid_lists, va.labels, &kept, scaling, &idf);
-    let logits = all_logits(&va, &w, &first.b);
+    let logits = all_logits(&va, &w, c, &first.b);
     let temperature = fit_temperature(&logits, &va.labels, c);
 
     let (w, b, buckets, scales, idf, train_rows, validation) = if config.refit {
         // Train again on everything for the epochs early stopping chose.
         let all: Vec<&Example> = train_set.iter().chain(&valid_set).copied().collect();
-        let lists = bucket_lists(&all, &config.features);
+        // The texts' features were extracted above, in the same order.
+        let mut lists = train_lists;
+        lists.extend(valid_lists);
         let all_buckets = distinct_buckets(&lists);
         let all_idf = idf_for(&lists, &all_buckets);
         let data = sparse(&lists, to_index(&all), &all_buckets, scaling, &all_idf);
@@ -972,10 +1010,14 @@ fn hyperparameters(config: &TrainConfig, temperature: f32) -> Vec<(String, Strin
         ),
         (
             "early stopping",
-            format!(
-                "at most {} epochs, patience {}",
-                config.max_epochs, config.patience
-            ),
+            if config.fixed_epochs {
+                format!("none: exactly {} epochs", config.max_epochs)
+            } else {
+                format!(
+                    "at most {} epochs, patience {}",
+                    config.max_epochs, config.patience
+                )
+            },
         ),
         (
             "calibration",

@@ -4,8 +4,8 @@ use std::sync::OnceLock;
 
 use candor_classify::format::{FORMAT_VERSION, HEADER_LEN, MAGIC};
 use candor_classify::{
-    DataInfo, Example, FeatureConfig, IntentModel, ModelError, TrainConfig, WeightEncoding,
-    evaluate, train,
+    DataInfo, Example, FeatureConfig, IntentModel, ModelError, Progress, TrainConfig,
+    WeightEncoding, evaluate, train,
 };
 use proptest::prelude::*;
 
@@ -193,6 +193,53 @@ fn training_is_deterministic_given_the_seed() {
     };
     let c = train(&dataset(1), None, &other, &info(), &mut |_| {}).unwrap();
     assert_ne!(a.to_bytes(), c.to_bytes());
+}
+
+#[test]
+fn fixed_epochs_run_them_all_and_keep_the_last() {
+    let config = TrainConfig {
+        max_epochs: 4,
+        patience: 1,
+        fixed_epochs: true,
+        ..small_config()
+    };
+    let mut reports = Vec::new();
+    let model = train(&dataset(7), None, &config, &info(), &mut |p| {
+        if let Progress::Epoch(r) = p {
+            reports.push((r.epoch, r.best));
+        }
+    })
+    .unwrap();
+    // Patience 1 would stop early stopping at the first epoch without a gain; here every
+    // epoch runs, and only the last is the one kept.
+    assert_eq!(reports, [(1, false), (2, false), (3, false), (4, true)]);
+    let sheet = model.datasheet();
+    assert_eq!((sheet.epochs_run, sheet.best_epoch), (4, 4));
+    assert!(
+        sheet
+            .hyperparameters
+            .iter()
+            .any(|(k, v)| k == "early stopping" && v == "none: exactly 4 epochs")
+    );
+
+    // With the refit, the refit runs as many epochs.
+    let mut refit_epochs = None;
+    train(
+        &dataset(7),
+        None,
+        &TrainConfig {
+            refit: true,
+            ..config
+        },
+        &info(),
+        &mut |p| {
+            if let Progress::Refit { epochs, .. } = p {
+                refit_epochs = Some(*epochs);
+            }
+        },
+    )
+    .unwrap();
+    assert_eq!(refit_epochs, Some(4));
 }
 
 #[test]

@@ -129,6 +129,10 @@ pub struct TrainArgs {
     /// of the first run).
     #[arg(long)]
     pub refit: bool,
+    /// No early stopping: train exactly --epochs epochs and keep the last weights (with
+    /// --refit, the refit runs as many); the validation set then only calibrates and scores.
+    #[arg(long)]
+    pub fixed_epochs: bool,
     /// Share of each class held out for validation when --valid is not given.
     #[arg(long, value_name = "FRACTION", default_value_t = defaults().valid_fraction)]
     pub valid_fraction: f32,
@@ -263,6 +267,7 @@ pub fn train(args: &TrainArgs) -> anyhow::Result<()> {
             Weighting::None => ClassWeighting::None,
         },
         refit: args.refit,
+        fixed_epochs: args.fixed_epochs,
         valid_fraction: args.valid_fraction,
         seed: args.seed,
         min_confidence: args.min_confidence,

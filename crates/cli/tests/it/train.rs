@@ -188,6 +188,44 @@ fn train_then_eval_as_json_and_markdown() {
 }
 
 #[test]
+fn fixed_epochs_train_exactly_that_many() {
+    let dir = tempfile::tempdir().unwrap();
+    let train = dir.path().join("train.csv");
+    let model = dir.path().join("intent.ctc");
+    let sheet = dir.path().join("intent.md");
+    write_dataset(&train, 1, 240);
+    let out = candor()
+        .args(["train", "--data"])
+        .arg(&train)
+        .args(["--text-col", "message", "--label-col", "intent", "--out"])
+        .arg(&model)
+        .args([
+            "--fixed-epochs",
+            "--epochs",
+            "3",
+            "--patience",
+            "1",
+            "--buckets-bits",
+            "16",
+            "--datasheet",
+        ])
+        .arg(&sheet)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Patience 1 does not cut it short: all three epochs run and the last is kept.
+    assert!(stdout.contains("epoch  3/3: training loss"), "{stdout}");
+    assert!(stdout.contains("kept epoch 3 of 3"), "{stdout}");
+    let md = std::fs::read_to_string(&sheet).unwrap();
+    assert!(md.contains("none: exactly 3 epochs"), "{md}");
+}
+
+#[test]
 fn bad_input_is_named_and_fails() {
     let dir = tempfile::tempdir().unwrap();
     let train = dir.path().join("train.csv");
