@@ -17,6 +17,7 @@
 //! assert_eq!(lexicon.score("Where is my parcel?").compound, 0.0);
 //! ```
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -251,15 +252,25 @@ impl ValenceLexicon {
     /// The valence of `text`.
     pub fn score(&self, text: &str) -> Valence {
         let tokens = tokens(text);
-        let lower: Vec<String> = tokens.iter().map(|t| t.text.to_lowercase()).collect();
+        // Most words are already lower case; only the others are copied.
+        let lower: Vec<Cow<'_, str>> = tokens
+            .iter()
+            .map(|t| {
+                if t.text.chars().any(char::is_uppercase) {
+                    Cow::Owned(t.text.to_lowercase())
+                } else {
+                    Cow::Borrowed(t.text)
+                }
+            })
+            .collect();
         let has_caps = tokens.iter().any(|t| is_shouting(t.text));
         let has_lower = tokens.iter().any(|t| !is_shouting(t.text));
         let caps_differ = has_caps && has_lower;
-        let known = |i: usize| self.words.get(lower[i].as_str()).copied();
+        let known = |i: usize| self.words.get(lower[i].as_ref()).copied();
 
         let mut hits: Vec<(usize, ValenceHit)> = Vec::new();
         for i in 0..tokens.len() {
-            let word = lower[i].as_str();
+            let word: &str = &lower[i];
             // Intensifiers and "kind of" only modify; VADER gives them no valence of their own.
             if self.boosters.contains_key(word)
                 || (word == "kind" && lower.get(i + 1).is_some_and(|n| n == "of"))
