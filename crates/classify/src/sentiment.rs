@@ -6,8 +6,10 @@
 //!
 //! For a language with a valence lexicon (English: VADER's, [`crate::valence`]) the model's
 //! verdict is combined with the lexicon's: [`LexiconWeights`] add the lexicon's compound score,
-//! times a weight per class, to the model's log-probabilities. The weights are fitted on the
-//! validation split after training (`models/sentiment.lexicon.toml`). A lexicon of 7,500 rated
+//! times a weight per class, to the model's log-probabilities. The weights
+//! (`models/sentiment.lexicon.toml`) are fitted after training, on XED's English rows, with a
+//! second model trained without them: they say how far to trust the lexicon on text the model
+//! has not seen, which is what customer messages are to it. A lexicon of 7,500 rated
 //! words carries over to customer messages that the training texts (subtitles, tweets) never
 //! resemble, and because its part does not shrink with the length of the text, it still counts
 //! where the model, far from its training data, leans on its neutral prior.
@@ -146,7 +148,8 @@ impl LexiconWeights {
     ///
     /// # Errors
     ///
-    /// When the text is not that form, or a weight is not finite.
+    /// When the text is not that form, a weight is not finite, or a language has no valence
+    /// lexicon (only English has one).
     pub fn from_toml(text: &str) -> Result<LexiconWeights, ModelError> {
         let w: LexiconWeights = toml::from_str(text)
             .map_err(|e| ModelError::Malformed(format!("sentiment lexicon weights: {e}")))?;
@@ -156,6 +159,11 @@ impl LexiconWeights {
             .chain(&w.negative)
             .chain(&w.bias)
             .all(|x| x.is_finite());
+        if let Some(lang) = w.languages.iter().find(|l| *l != Lang::EN.code()) {
+            return Err(ModelError::Malformed(format!(
+                "sentiment lexicon weights: no valence lexicon for `{lang}`"
+            )));
+        }
         if !finite {
             return Err(ModelError::Malformed(
                 "sentiment lexicon weights: a weight is not finite".into(),
@@ -438,6 +446,8 @@ mod tests {
     #[test]
     fn malformed_weights_are_refused() {
         assert!(LexiconWeights::from_toml("languages = [\"en\"]").is_err());
+        let german = LexiconWeights::none(vec!["de".into()]).to_toml();
+        assert!(LexiconWeights::from_toml(&german).is_err());
         let w = LexiconWeights::none(vec!["en".into()]).to_toml();
         assert!(LexiconWeights::from_toml(&w.replace("0.0", "nan")).is_err());
     }
