@@ -1,7 +1,9 @@
 #!/bin/sh
-# Reproduces models/sentiment.ctc and models/sentiment.datasheet.md, byte for byte, from the
-# "train, ship" sentiment data in ../shared/data: XED (CC BY 4.0), LCC sentiment (CC BY) and
-# GermEval 2018 (CC BY 4.0).
+# Reproduces models/sentiment.ctc, models/sentiment.lexicon.toml (how the model combines with
+# the VADER lexicon for English) and models/sentiment.datasheet.md, byte for byte, from the
+# "train, ship" data in ../shared/data: XED (CC BY 4.0), LCC sentiment (CC BY), GermEval 2018
+# (CC BY 4.0), Bitext customer service (CDLA-Sharing-1.0) and xSID (CC BY-SA 4.0), and from
+# this repository's data/intent/.
 #
 #   models/train-sentiment.sh            # from the repository root or anywhere
 #   CANDOR_DATA=/path/to/data models/train-sentiment.sh
@@ -15,13 +17,14 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 export CANDOR_DATA=${CANDOR_DATA:-$root/../shared/data}
 # A fixed training date, so that the datasheet (and so the file) is the same on every run.
-export SOURCE_DATE_EPOCH=1795392000 # 2026-11-23
+export SOURCE_DATE_EPOCH=1796342400 # 2026-12-04
 export SENTIMENT_BUCKET_BITS=18
-# The crate compiles the model in (SentimentModel::builtin); a placeholder lets it build when
-# the file is missing. Training does not read it.
+# The crate compiles the model and its lexicon weights in (SentimentModel::builtin);
+# placeholders let it build when the files are missing. Training reads neither.
 [ -f models/sentiment.ctc ] || : > models/sentiment.ctc
+[ -f models/sentiment.lexicon.toml ] || : > models/sentiment.lexicon.toml
 
 cargo run --release --quiet -p candor-classify --example train_sentiment -- \
-  models/sentiment.ctc models/sentiment.datasheet.md
-sha256sum models/sentiment.ctc
+  models/sentiment.ctc models/sentiment.datasheet.md models/sentiment.lexicon.toml
+sha256sum models/sentiment.ctc models/sentiment.lexicon.toml
 ls -l models/sentiment.ctc

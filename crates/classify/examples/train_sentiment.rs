@@ -2,12 +2,14 @@
 //!
 //! ```sh
 //! models/train-sentiment.sh        # the reproducible way (fixed date and seed)
-//! cargo run -p candor-classify --release --example train_sentiment -- [MODEL [DATASHEET]]
+//! cargo run -p candor-classify --release --example train_sentiment -- [MODEL [DATASHEET [WEIGHTS]]]
 //! ```
 //!
 //! Reads only "train, ship" data from `$CANDOR_DATA` (default `../shared/data`) through
 //! `candor_classify::corpora`, trains on its training split, stops early and calibrates on its
-//! validation split, and scores the held-out test split into the datasheet.
+//! validation split, fits the weights that combine it with the English valence lexicon on the
+//! English part of the validation split (`models/sentiment.lexicon.toml`), and scores the
+//! held-out test split into the datasheet.
 
 mod common;
 
@@ -16,6 +18,8 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use candor_classify::corpora::{self, Item, Split};
+use candor_classify::sentiment::{CombinationExample, LexiconWeights};
+use candor_classify::valence::ValenceLexicon;
 use candor_classify::{
     DataInfo, Example, FeatureConfig, SentimentModel, TrainConfig, WeightEncoding, train,
 };
@@ -30,8 +34,12 @@ const DANISH_REPEAT: usize = 2;
 const SOURCE: &str = "XED (github.com/Helsinki-NLP/XED, commit 76666d25: en-annotated.tsv, neu_en.txt, \
 da/de/nl projections; Öhman et al. 2020), LCC sentiment (github.com/fnielsen/lcc-sentiment, commit 7d323774; \
 Leipzig Corpora Collection, annotation by Finn Årup Nielsen), GermEval 2018 training file \
-(github.com/uds-lsv/GermEval-2018-Data, commit 9877472d; Wiegand et al. 2018)";
-const LICENCE: &str = "CC BY 4.0 (XED, GermEval 2018), CC BY (LCC sentiment)";
+(github.com/uds-lsv/GermEval-2018-Data, commit 9877472d; Wiegand et al. 2018), Bitext customer-service \
+training and validation files (github.com/bitext/customer-support-intent-detection-training-dataset, \
+commit e970229e), Candor's data/intent/ (this repository); English read with the VADER lexicon \
+(github.com/cjhutto/vaderSentiment via the vader_sentiment crate 0.1.1; Hutto & Gilbert 2014)";
+const LICENCE: &str = "CC BY 4.0 (XED, GermEval 2018), CC BY (LCC sentiment), CDLA-Sharing-1.0 (Bitext), \
+Apache-2.0 (data/intent), MIT (VADER lexicon)";
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
@@ -42,12 +50,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sheet_path = args
         .next()
         .map_or_else(|| root.join("models/sentiment.datasheet.md"), PathBuf::from);
+    let weights_path = args
+        .next()
+        .map_or_else(|| root.join("models/sentiment.lexicon.toml"), PathBuf::from);
     let bits: u8 = std::env::var("SENTIMENT_BUCKET_BITS")
         .ok()
         .and_then(|b| b.parse().ok())
         .unwrap_or(18);
 
-    let items = corpora::sentiment_corpus(common::data_dir())?;
+    let items = corpora::sentiment_corpus(common::data_dir(), root.join("data/intent"))?;
     let (train_set, valid_set) = training_sets(&items);
     eprintln!(
         "{} training and {} validation examples",
@@ -69,11 +80,33 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         source: SOURCE.to_owned(),
         licence: LICENCE.to_owned(),
         created: training_date()?,
-        validation: "validation split of the same sources (10% of XED, 20% of LCC, 10% of the GermEval 2018 training file, by a fixed hash of the text)".to_owned(),
+        validation: "validation split of the same sources (10% of XED and of the customer-service requests, 20% of LCC, 10% of the GermEval 2018 training file, by a fixed hash of the text)".to_owned(),
     };
     let model = train(&train_set, Some(&valid_set), &config, &info, &mut |_| {})?;
     let digest = model.save(&model_path)?;
-    let sentiment = SentimentModel::load(&model_path)?;
+    let plain = SentimentModel::load(&model_path)?;
+    // The lexicon weights say how far to trust the lexicon against the model on text the
+    // model has never seen, as customer messages are to a model of subtitles and tweets. So
+    // they are fitted with a second model trained without the English emotion data, on that
+    // data (XED's English train and validation splits; never its test split).
+    let unseen = |i: &Item| i.lang == Lang::EN && i.source.starts_with("xed-emotion/");
+    let blind_train: Vec<Example> = train_set_without(&items, &unseen);
+    let blind_valid: Vec<Example> = items
+        .iter()
+        .filter(|i| i.split == Split::Valid && !unseen(i))
+        .map(|i| i.example.clone())
+        .collect();
+    let blind = train(
+        &blind_train,
+        Some(&blind_valid),
+        &config,
+        &info,
+        &mut |_| {},
+    )?;
+    let blind = SentimentModel::from_bytes(&blind.to_bytes())?;
+    let weights = fit_lexicon_weights(&blind, &items, &unseen);
+    std::fs::write(&weights_path, weights.to_toml())?;
+    let sentiment = plain.with_lexicon(weights);
     let sheet = datasheet(&sentiment, &items, &train_set);
     std::fs::write(&sheet_path, sheet)?;
     println!(
@@ -82,6 +115,44 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::fs::metadata(&model_path)?.len()
     );
     Ok(())
+}
+
+/// The lexicon weights, fitted with `model` on the `unseen` examples of its training and
+/// validation splits.
+fn fit_lexicon_weights(
+    model: &SentimentModel,
+    items: &[Item],
+    unseen: &dyn Fn(&Item) -> bool,
+) -> LexiconWeights {
+    let lexicon = ValenceLexicon::english();
+    let examples: Vec<CombinationExample> = items
+        .iter()
+        .filter(|i| i.split != Split::Test && unseen(i))
+        .map(|i| {
+            let valence = lexicon.score(&i.example.text);
+            let gold = match i.example.label.as_str() {
+                corpora::NEGATIVE => 0,
+                corpora::NEUTRAL => 1,
+                _ => 2,
+            };
+            CombinationExample {
+                model: model.model_probabilities(&i.example.text).0,
+                compound: valence.compound,
+                gold,
+            }
+        })
+        .collect();
+    eprintln!(
+        "lexicon weights fitted on {} English examples unseen by their model",
+        examples.len()
+    );
+    LexiconWeights::fit(&examples, vec![Lang::EN.code().to_owned()])
+}
+
+/// The training examples of [`training_sets`] less the `left_out` ones.
+fn train_set_without(items: &[Item], left_out: &dyn Fn(&Item) -> bool) -> Vec<Example> {
+    let kept: Vec<Item> = items.iter().filter(|i| !left_out(i)).cloned().collect();
+    training_sets(&kept).0
 }
 
 /// The training and validation examples, with English capped and Danish repeated.
@@ -131,7 +202,7 @@ fn datasheet(model: &SentimentModel, items: &[Item], train_set: &[Example]) -> S
     let _ = writeln!(out, "\n## Data\n");
     let _ = writeln!(
         out,
-        "Polarity mapping (`crates/classify/src/corpora.rs`): XED anger, disgust, fear, sadness → negative; joy, trust → positive; anticipation and surprise ignored (a row with only them is skipped); rows with both a negative and a positive emotion skipped; `neu_en.txt` → neutral. LCC valence < 0 → negative, 0 → neutral, > 0 → positive. GermEval 2018 OFFENSE → negative, OTHER → neutral.\n"
+        "Polarity mapping (`crates/classify/src/corpora.rs`): XED anger, disgust, fear, sadness → negative; joy, trust → positive; anticipation and surprise ignored (a row with only them is skipped); rows with both a negative and a positive emotion skipped; `neu_en.txt` → neutral. LCC valence < 0 → negative, 0 → neutral, > 0 → positive. GermEval 2018 OFFENSE → negative, OTHER → neutral. Customer-service requests (Bitext, `data/intent/`) → neutral, except the intents complaint, payment_issue and registration_problems and Bitext utterances tagged W (offensive language) → negative, and review (feedback either way) skipped. English: the model's log-probabilities plus the VADER lexicon's compound score times per-class weights (`sentiment.lexicon.toml`), fitted on XED's English train and validation rows with a second model trained without them, so that the weights say how far to trust the lexicon on text the model has not seen.\n"
     );
     let _ = writeln!(
         out,
@@ -169,7 +240,7 @@ fn datasheet(model: &SentimentModel, items: &[Item], train_set: &[Example]) -> S
     );
     let mut groups: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     for item in items.iter().filter(|i| i.split == Split::Test) {
-        let predicted = model.score(&item.example.text).label;
+        let predicted = model.score_in(&item.example.text, Some(&item.lang)).label;
         let (name, gold, predicted) = if item.source.starts_with("germeval2018") {
             let offensive = |l: &str| {
                 if l == corpora::NEGATIVE {

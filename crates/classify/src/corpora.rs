@@ -18,6 +18,12 @@
 //!   annotation error (`9`) is skipped.
 //! - **GermEval 2018**: `OFFENSE` is negative; `OTHER` is kept as `OTHER` by
 //!   [`read_germeval2018`], and [`sentiment_corpus`] uses it as neutral (see there why).
+//! - **Customer-service requests** (Bitext, Candor's own `data/intent/`): neutral, the
+//!   domain's everyday message ("how do I change my address?"), except complaints and reports
+//!   of a problem ([`PROBLEM_INTENTS`]: "I want to file a complaint", "I can't pay"), which are
+//!   negative (a complaint is a negative customer-service message), Bitext's utterances tagged
+//!   `W` (offensive language: "cancel the damn order"), also negative, and feedback
+//!   ([`FEEDBACK_INTENTS`]), which can go either way and is skipped.
 
 use std::path::{Path, PathBuf};
 
@@ -52,6 +58,9 @@ pub enum CorpusError {
         /// Why.
         source: csv::Error,
     },
+    /// A labelled text file of this repository that does not read.
+    #[error(transparent)]
+    Dataset(#[from] crate::dataset::DatasetError),
     /// Content that does not have the dataset's documented shape.
     #[error("{}:{line}: {message}", path.display())]
     Format {
@@ -331,6 +340,70 @@ pub fn read_germeval2017(path: impl AsRef<Path>) -> Result<Vec<Example>, CorpusE
     Ok(out)
 }
 
+/// Customer-service intents whose messages complain or report that something went wrong:
+/// negative.
+pub const PROBLEM_INTENTS: &[&str] = &["complaint", "payment_issue", "registration_problems"];
+/// Customer-service intents whose messages give feedback, which may be praise or blame: left
+/// out.
+pub const FEEDBACK_INTENTS: &[&str] = &["review"];
+
+/// The polarity of a customer-service request by its intent: negative for
+/// [`PROBLEM_INTENTS`], none for [`FEEDBACK_INTENTS`], neutral otherwise.
+pub fn request_polarity(intent: &str) -> Option<&'static str> {
+    if PROBLEM_INTENTS.contains(&intent) {
+        Some(NEGATIVE)
+    } else if FEEDBACK_INTENTS.contains(&intent) {
+        None
+    } else {
+        Some(NEUTRAL)
+    }
+}
+
+/// Reads a Bitext customer-service CSV (`utterance,intent,…,category,tags`) as polarities: an
+/// utterance tagged `W` (offensive language) is negative, any other has its intent's
+/// [`request_polarity`].
+///
+/// # Errors
+///
+/// When the file cannot be read or parsed, or lacks the `utterance`, `intent` or `tags` column.
+pub fn read_bitext(path: impl AsRef<Path>) -> Result<Vec<Example>, CorpusError> {
+    let path = path.as_ref();
+    let csv_error = |source| CorpusError::Csv {
+        path: path.to_owned(),
+        source,
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_path(path)
+        .map_err(csv_error)?;
+    let headers = reader.headers().map_err(csv_error)?.clone();
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| format_error(path, 1, format!("no `{name}` column")))
+    };
+    let (utterance, intent, tags) = (column("utterance")?, column("intent")?, column("tags")?);
+    let mut out = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(csv_error)?;
+        let text = record.get(utterance).unwrap_or("").trim();
+        let intent = record.get(intent).unwrap_or("");
+        if text.is_empty() {
+            continue;
+        }
+        let polarity = if record.get(tags).unwrap_or("").contains('W') {
+            Some(NEGATIVE)
+        } else {
+            request_polarity(intent)
+        };
+        if let Some(polarity) = polarity {
+            out.push(Example::new(text, polarity));
+        }
+    }
+    Ok(out)
+}
+
 /// Which part of the data an example belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Split {
@@ -388,6 +461,8 @@ pub struct Item {
 /// | LCC (both files) | da | 60/20/20 (only 498 rows, so larger held-out parts) |
 /// | GermEval 2018 training file | de | 90/10/0 |
 /// | GermEval 2018 test file | de | all test (the official test split) |
+/// | Bitext customer-service training and validation files | en | 80/10/10 |
+/// | Candor's `data/intent/{da,de,nl,en}.tsv` (in `intent_dir`) | da, de, nl, en | 80/10/10 |
 ///
 /// GermEval 2018's `OTHER` tweets are used as neutral. Many are opinionated political tweets,
 /// so this teaches the model that criticism without abuse is not negative, but without them
@@ -395,11 +470,21 @@ pub struct Item {
 /// model would call every German message negative or positive. The held-out GermEval 2018 test
 /// split is scored as offensive (negative) against the rest, never as neutral.
 ///
+/// The customer-service requests are the neutral examples of the domain the model serves, in
+/// every language: without them, a plain question ("where is my parcel?") looks to a model of
+/// subtitles and tweets as emotional as any sentence it saw. They are read as described in the
+/// module documentation; Candor's own intent data is read from `intent_dir` (the repository's
+/// `data/intent/`, never its `test/` folder).
+///
 /// # Errors
 ///
 /// When a file is missing or malformed.
-pub fn sentiment_corpus(data: impl AsRef<Path>) -> Result<Vec<Item>, CorpusError> {
+pub fn sentiment_corpus(
+    data: impl AsRef<Path>,
+    intent_dir: impl AsRef<Path>,
+) -> Result<Vec<Item>, CorpusError> {
     let data = data.as_ref();
+    let intent_dir = intent_dir.as_ref();
     let xed = data.join("xed-emotion");
     let mut items = Vec::new();
     let mut add = |examples: Vec<Example>,
@@ -488,6 +573,38 @@ pub fn sentiment_corpus(data: impl AsRef<Path>) -> Result<Vec<Item>, CorpusError
         "germeval2018-offensive-de/test",
         &|_| Split::Test,
     );
+    let bitext = data.join("bitext-customer-service-intent");
+    for file in [
+        "Bitext_Sample_Customer_Service_Training_Dataset.csv",
+        "Bitext_Sample_Customer_Service_Validation_Dataset.csv",
+    ] {
+        add(
+            read_bitext(bitext.join(file))?,
+            Lang::EN,
+            "bitext-customer-service-intent",
+            &xed_split,
+        );
+    }
+    let by_intent = |examples: Vec<Example>| -> Vec<Example> {
+        examples
+            .into_iter()
+            .filter_map(|e| Some(Example::new(e.text, request_polarity(&e.label)?)))
+            .collect()
+    };
+    for (lang, source) in [
+        (Lang::DA, "data/intent/da.tsv"),
+        (Lang::DE, "data/intent/de.tsv"),
+        (Lang::NL, "data/intent/nl.tsv"),
+        (Lang::EN, "data/intent/en.tsv"),
+    ] {
+        let path = intent_dir.join(format!("{}.tsv", lang.code()));
+        add(
+            by_intent(crate::dataset::read_examples(&path, "text", "label")?),
+            lang,
+            source,
+            &xed_split,
+        );
+    }
     Ok(items)
 }
 
@@ -569,6 +686,29 @@ mod tests {
             read_tweeteval(&t, &l),
             Err(CorpusError::Format { .. })
         ));
+    }
+
+    #[test]
+    fn bitext_reader_maps_complaints_and_offensive_language_to_negative() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("b.csv");
+        std::fs::write(
+            &path,
+            "utterance,intent,entity_type,entity_value,start_offset,end_offset,category,tags\n\
+             where is my order?,track_order,,,,,ORDER,BIL\n\
+             cancel the damn order,cancel_order,,,,,ORDER,BLW\n\
+             I want to file a complaint,complaint,,,,,FEEDBACK,BL\n\
+             leave a review,review,,,,,FEEDBACK,BL\n",
+        )
+        .unwrap();
+        assert_eq!(
+            read_bitext(&path).unwrap(),
+            vec![
+                Example::new("where is my order?", NEUTRAL),
+                Example::new("cancel the damn order", NEGATIVE),
+                Example::new("I want to file a complaint", NEGATIVE)
+            ]
+        );
     }
 
     #[test]

@@ -38,6 +38,7 @@ mod rng;
 pub mod sentiment;
 pub mod spelling;
 pub mod train;
+pub mod valence;
 
 pub use dataset::{DataFormat, DatasetError, read_examples};
 pub use datasheet::{ClassCount, Datasheet};

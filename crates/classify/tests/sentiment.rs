@@ -2,6 +2,7 @@
 //! languages, and survives a save/load round trip unchanged.
 
 use candor_classify::{Sentiment, SentimentModel};
+use candor_core::Lang;
 
 fn check(model: &SentimentModel, text: &str, label: &str) -> Sentiment {
     let s = model.score(text);
@@ -70,7 +71,8 @@ fn save_and_load_give_identical_scores() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sentiment.ctc");
     model.classifier().save(&path).unwrap();
-    let loaded = SentimentModel::load(&path).unwrap();
+    let weights = model.lexicon_weights().cloned().unwrap();
+    let loaded = SentimentModel::load(&path).unwrap().with_lexicon(weights);
     assert_eq!(loaded.version(), model.version());
     for text in [
         "This is the third time my order is late, terrible service",
@@ -79,6 +81,12 @@ fn save_and_load_give_identical_scores() {
         "",
     ] {
         assert_eq!(loaded.score(text), model.score(text), "{text}");
+        let en = Some(&Lang::EN);
+        assert_eq!(
+            loaded.score_in(text, en),
+            model.score_in(text, en),
+            "{text}"
+        );
     }
 }
 
@@ -92,4 +100,39 @@ fn a_damaged_file_is_refused() {
     bytes[last] ^= 0x55;
     std::fs::write(&path, &bytes).unwrap();
     assert!(SentimentModel::load(&path).is_err());
+}
+
+#[test]
+fn english_is_read_with_the_lexicon_and_plain_questions_stay_neutral() {
+    let model = SentimentModel::builtin();
+    let en = Some(&Lang::EN);
+    for (text, label) in [
+        ("Where is my parcel? I ordered it last week.", "neutral"),
+        ("How do I change my delivery address?", "neutral"),
+        (
+            "Your app is useless and nobody answers my emails",
+            "negative",
+        ),
+        (
+            "The delivery was not good at all, very disappointing",
+            "negative",
+        ),
+        ("Thanks a lot, that was really helpful!", "positive"),
+    ] {
+        let s = model.score_in(text, en);
+        assert_eq!(s.label, label, "{text}: {s:?}");
+        let sum = s.negative + s.neutral + s.positive;
+        assert!((sum - 1.0).abs() < 1e-4, "{text}: {s:?}");
+    }
+    assert!(model.version().contains("+lexicon/"), "{}", model.version());
+}
+
+#[test]
+fn the_lexicon_turns_a_negated_word_around() {
+    let model = SentimentModel::builtin();
+    let en = Some(&Lang::EN);
+    let plain = model.score_in("That answer was helpful", en);
+    let negated = model.score_in("That answer was not helpful", en);
+    assert!(negated.negative > plain.negative, "{plain:?} {negated:?}");
+    assert!(negated.lexicon[0].valence < 0.0, "{negated:?}");
 }

@@ -288,7 +288,7 @@ pub(crate) fn decide(
                 ),
             ));
         }
-        let s = p.sentiment.score(read);
+        let s = p.sentiment.score_in(read, language.lang.as_ref());
         let previous_scores: Vec<f32> = ctx.turns.iter().filter_map(|t| t.frustration).collect();
         let repeated_intent = label
             .as_ref()
