@@ -68,6 +68,8 @@ struct Lexicon {
     personal: HashSet<String>,
     /// Folded month names, which are given names too ("May", "April", "Juni").
     months: HashSet<String>,
+    /// Folded words that end a company's name ("Inc", "GmbH", "Investments").
+    org_suffixes: HashSet<String>,
 }
 
 static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
@@ -97,6 +99,7 @@ static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
         given: folded("given_names"),
         followers: folded("name_followers"),
         kin: folded("kin_nouns"),
+        org_suffixes: folded("org_suffixes"),
         personal: folded("personal_nouns"),
         // Month entries carry their number: "may 5".
         months: entries("months")
@@ -116,6 +119,35 @@ pub(crate) fn is_given_name(folded: &str) -> bool {
 /// form of address, a customer-service word.
 pub(crate) fn is_not_name(folded: &str) -> bool {
     LEXICON.not_names.contains(folded)
+}
+
+/// Whether the name at `span` is a company's: its last word, or the word after it (after
+/// `and` or `&` too: "Thomas and Sons"), ends company names ("Russell Investments",
+/// "Bertha Inc", "Müller GmbH"). Person names found by any recogniser are checked, since a
+/// company named after its founder reads like them.
+pub(crate) fn names_an_organisation(text: &str, span: Span) -> bool {
+    let is_suffix = |word: &str| {
+        let word = word.trim_end_matches([',', '.', ';', ':']);
+        !word.is_empty() && LEXICON.org_suffixes.contains(&fold(word))
+    };
+    if text[span.start..span.end]
+        .rsplit(' ')
+        .next()
+        .is_some_and(is_suffix)
+    {
+        return true;
+    }
+    let rest = text[span.end..].strip_prefix(' ').unwrap_or_default();
+    let rest = rest
+        .strip_prefix("and ")
+        .or_else(|| rest.strip_prefix("& "))
+        .or_else(|| rest.strip_prefix("og "))
+        .or_else(|| rest.strip_prefix("en "))
+        .or_else(|| rest.strip_prefix("und "))
+        .unwrap_or(rest);
+    rest.split([' ', '\n'])
+        .next()
+        .is_some_and(|w| w.starts_with(char::is_uppercase) && is_suffix(w))
 }
 
 /// Lower case without diacritics, so that `Søren`, `SOREN` and `soren` compare equal:
@@ -452,14 +484,39 @@ impl Lexicon {
         }
     }
 
+    /// A given name and a surname written in lower case (`follow up with patricia ryan`): the
+    /// first word must be a known given name that is no known surname and no month, which
+    /// leaves out the given names that are also words ("will", "mark", "may"), and the second a
+    /// known surname.
+    fn lower_full_names(&self, text: &str, all: &[Span], out: &mut Vec<Detection>) {
+        for pair in all.windows(2) {
+            let (first, last) = (pair[0], pair[1]);
+            let (a, b) = (&text[first.start..first.end], &text[last.start..last.end]);
+            let lower = |w: &str| w.chars().all(|c| c.is_lowercase() || is_combining_mark(c));
+            if &text[first.end..last.start] != " " || !lower(a) || !lower(b) {
+                continue;
+            }
+            let (a, b) = (fold(a), fold(b));
+            let given_only = crate::ner::names::is_given(&a)
+                && !crate::ner::names::is_surname(&a)
+                && !self.months.contains(&a);
+            if given_only
+                && crate::ner::names::is_surname(&b)
+                && !self.not_names.contains(&a)
+                && !self.not_names.contains(&b)
+            {
+                push_shaped(out, text, Span::new(first.start, last.end), 0.65);
+            }
+        }
+    }
+
     /// A name in the possessive before a word for a relative ("Amanda's daughter", "Annas
     /// datter", "Jans vrouw"), or before a word for a person's own data when it is a known
     /// given name ("Matej's address"; a company has an address too). With an apostrophe any
     /// capitalised word counts; the genitive `s` without one counts only on a known given
     /// name, since German nouns are capitalised too ("Vaters Frau"). A known given name just
     /// before it is part of the name ("Anna Berg's son").
-    fn possessive_names(&self, text: &str, out: &mut Vec<Detection>) {
-        let all = words(text);
+    fn possessive_names(&self, text: &str, all: &[Span], out: &mut Vec<Detection>) {
         for (i, pair) in all.windows(2).enumerate() {
             let (word_span, noun_span) = (pair[0], pair[1]);
             let word = &text[word_span.start..word_span.end];
@@ -517,8 +574,8 @@ impl Lexicon {
     /// the end of a question or exclamation ("Can you help me, Anna?"). Months, which are
     /// given names too, are left out, and so is a name before a capitalised word ("Victoria,
     /// BC" is a place line).
-    fn vocative_names(&self, text: &str, out: &mut Vec<Detection>) {
-        for w in words(text) {
+    fn vocative_names(&self, text: &str, all: &[Span], out: &mut Vec<Detection>) {
+        for &w in all {
             let word = &text[w.start..w.end];
             if !word.starts_with(char::is_uppercase) {
                 continue;
@@ -618,8 +675,10 @@ impl Recognizer for PersonRecognizer {
         lex.signature_names(text, out);
         lex.initialled_names(text, out);
         lex.lower_initialled_names(text, out);
-        lex.possessive_names(text, out);
-        lex.vocative_names(text, out);
+        let all = words(text);
+        lex.possessive_names(text, &all, out);
+        lex.vocative_names(text, &all, out);
+        lex.lower_full_names(text, &all, out);
     }
 }
 
@@ -1082,6 +1141,42 @@ mod tests {
         );
         assert!(names("i have a cat").is_empty());
         assert!(names("anna a bit later").is_empty());
+    }
+
+    #[test]
+    fn a_known_given_name_and_surname_in_lower_case() {
+        assert_eq!(
+            names("follow up with patricia ryan in a couple of months"),
+            ["patricia ryan"]
+        );
+        // Given names that are words too, and lower-case sentences, are no names.
+        assert!(names("i will call you back tomorrow").is_empty());
+        assert!(names("may white paint be used").is_empty());
+        assert!(names("jeg vil gerne have hjælp med min regning").is_empty());
+        assert!(names("ich möchte meine rechnung bezahlen bitte").is_empty());
+        assert!(names("ik wil graag mijn abonnement opzeggen").is_empty());
+    }
+
+    #[test]
+    fn company_names_are_no_person_names() {
+        let t = "Russell Investments is a design agency";
+        assert!(names_an_organisation(t, Span::new(0, 19)));
+        let t = "Thomas and Sons is a bank";
+        assert!(names_an_organisation(t, Span::new(0, 6)));
+        let t = "Jensen A/S har sendt en faktura";
+        assert!(names_an_organisation(t, Span::new(0, 6)));
+        let t = "Schmidt GmbH hat geliefert";
+        assert!(names_an_organisation(t, Span::new(0, 7)));
+        let t = "Jansen B.V. stuurt de factuur";
+        assert!(names_an_organisation(t, Span::new(0, 6)));
+        for (t, end) in [
+            ("Anna Jensen and Peter called", 11),
+            ("Thomas Müller hat angerufen", 13),
+            ("Mette Sønderby ringede", 14),
+            ("Sanne de Vries belt", 14),
+        ] {
+            assert!(!names_an_organisation(t, Span::new(0, end)), "{t}");
+        }
     }
 
     #[test]
