@@ -359,7 +359,7 @@ impl Lexicon {
     /// after an empty line or a sign-off ending in a comma) when contact details follow within
     /// a few lines (an `@`, or a line with five or more digits): the first line of a signature
     /// or of an address block, when the next line is short too. Quote marks (`> `) in replies are skipped.
-    fn signature_names(&self, text: &str, out: &mut Vec<Detection>) {
+    fn signature_names(&self, text: &str, caseless: bool, out: &mut Vec<Detection>) {
         const LOOKAHEAD: usize = 6;
         let mut lines: Vec<Span> = Vec::new();
         let mut start = 0;
@@ -391,10 +391,11 @@ impl Lexicon {
             if !contact_follows || !next_is_short {
                 continue;
             }
-            if let Some(span) = self
-                .line_name(text, *line)
-                .or_else(|| self.lower_line_name(text, *line))
-            {
+            if let Some(span) = self.line_name(text, *line).or_else(|| {
+                caseless
+                    .then(|| self.lower_line_name(text, *line))
+                    .flatten()
+            }) {
                 push_shaped(out, text, span, 0.7);
             }
         }
@@ -433,9 +434,9 @@ impl Lexicon {
         }
     }
 
-    /// The whole of `line`, written in lower case, as a name: a known given name, an optional
-    /// initial, and one or two more words (`leone mazzi`, `emidio p lombardo`), for people
-    /// who sign without capitals.
+    /// The whole of `line`, in a text without capitals, as a name: a known given name, an
+    /// optional initial, and one or two more words (`leone mazzi`, `emidio p lombardo`), for
+    /// people who sign without capitals.
     fn lower_line_name(&self, text: &str, line: Span) -> Option<Span> {
         let body = &text[line.start..line.end];
         if body.chars().any(char::is_uppercase) {
@@ -458,9 +459,10 @@ impl Lexicon {
         (given && parts.iter().all(|w| word_ok(w))).then_some(line)
     }
 
-    /// A given name, a middle initial and a surname written in lower case (`eric g. samoylova`,
+    /// In a text without capitals, a given name, a middle initial and a surname (`eric g. samoylova`,
     /// `codey m ross`): the given name must be known, and without the initial's dot the surname
-    /// too, and `a`, `i` and `u` (words in chat) count as initials only with their dot.
+    /// too, and `a`, `i` and `u` (words in chat) and `s`, `t`, `d` and `m` (the ends of
+    /// contractions written apart: `valentine s day`) count as initials only with their dot.
     fn lower_initialled_names(&self, text: &str, out: &mut Vec<Detection>) {
         static SHAPE: LazyLock<regex::Regex> = LazyLock::new(|| {
             regex::Regex::new(r"\b(\p{Ll}{2,}) (\p{Ll})(\.?) (\p{Ll}{2,})\b")
@@ -469,7 +471,7 @@ impl Lexicon {
         for c in SHAPE.captures_iter(text) {
             let (first, initial, dot, last) = (&c[1], &c[2], &c[3], &c[4]);
             let dotted = !dot.is_empty();
-            if !dotted && matches!(initial, "a" | "i" | "u") {
+            if !dotted && matches!(initial, "a" | "i" | "u" | "s" | "t" | "d" | "m") {
                 continue;
             }
             let (first, last) = (fold(first), fold(last));
@@ -484,7 +486,7 @@ impl Lexicon {
         }
     }
 
-    /// A given name and a surname written in lower case (`follow up with patricia ryan`): the
+    /// In a text without capitals, a given name and a surname (`follow up with patricia ryan`): the
     /// first word must be a known given name that is no known surname and no month, which
     /// leaves out the given names that are also words ("will", "mark", "may"), and the second a
     /// known surname.
@@ -493,7 +495,9 @@ impl Lexicon {
             let (first, last) = (pair[0], pair[1]);
             let (a, b) = (&text[first.start..first.end], &text[last.start..last.end]);
             let lower = |w: &str| w.chars().all(|c| c.is_lowercase() || is_combining_mark(c));
-            if &text[first.end..last.start] != " " || !lower(a) || !lower(b) {
+            // Three-letter given names are often words too ("can", "til").
+            let long = a.chars().count() >= 4 && b.chars().count() >= 4;
+            if &text[first.end..last.start] != " " || !lower(a) || !lower(b) || !long {
                 continue;
             }
             let (a, b) = (fold(a), fold(b));
@@ -512,7 +516,7 @@ impl Lexicon {
 
     /// A name in the possessive before a word for a relative ("Amanda's daughter", "Annas
     /// datter", "Jans vrouw"), or before a word for a person's own data when it is a known
-    /// given name ("Matej's address"; a company has an address too). With an apostrophe any
+    /// given name with an apostrophe ("Matej's address"; a company has an address too). With an apostrophe any
     /// capitalised word counts; the genitive `s` without one counts only on a known given
     /// name, since German nouns are capitalised too ("Vaters Frau"). A known given name just
     /// before it is part of the name ("Anna Berg's son").
@@ -525,7 +529,9 @@ impl Lexicon {
             }
             let noun = fold(&text[noun_span.start..noun_span.end]);
             let kin = self.kin.contains(&noun);
-            if !kin && !self.personal.contains(&noun) {
+            // Without an apostrophe only a relative counts: "This e-mail" is no genitive.
+            let apostrophe = word.ends_with("'s") || word.ends_with("’s");
+            if !kin && !(apostrophe && self.personal.contains(&noun)) {
                 continue;
             }
             let (stem, apostrophe) =
@@ -672,13 +678,18 @@ impl Recognizer for PersonRecognizer {
             });
             last_end = span.end;
         }
-        lex.signature_names(text, out);
+        // People who write without capitals write names without them too; in text with
+        // capitals, a lower-case word pair is a phrase ("til ham", "på grund").
+        let caseless = !text.chars().any(char::is_uppercase);
+        lex.signature_names(text, caseless, out);
         lex.initialled_names(text, out);
-        lex.lower_initialled_names(text, out);
         let all = words(text);
+        if caseless {
+            lex.lower_initialled_names(text, out);
+            lex.lower_full_names(text, &all, out);
+        }
         lex.possessive_names(text, &all, out);
         lex.vocative_names(text, &all, out);
-        lex.lower_full_names(text, &all, out);
     }
 }
 
