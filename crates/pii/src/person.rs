@@ -531,7 +531,7 @@ impl Lexicon {
             let kin = self.kin.contains(&noun);
             // Without an apostrophe only a relative counts: "This e-mail" is no genitive.
             let apostrophe = word.ends_with("'s") || word.ends_with("’s");
-            if !kin && !(apostrophe && self.personal.contains(&noun)) {
+            if !(kin || (apostrophe && self.personal.contains(&noun))) {
                 continue;
             }
             let (stem, apostrophe) =
