@@ -752,6 +752,34 @@ impl Lexicon {
         Some(end)
     }
 
+    /// Where the street name before an address that starts with its house number and a flat
+    /// starts (`Dalmatinova 43 Apt. 678`, `Ulica Nowa 5 Suite 2`): one or two capitalised
+    /// name words before the number, as streets without a type are written in many
+    /// countries. Only a flat word right after the number makes the number a house number,
+    /// so `Galaxy 12 phones` is no street.
+    fn street_before_unit(&self, text: &str, start: usize) -> Option<usize> {
+        let number = word_after_here(text, start)?;
+        if !text[number.start..].starts_with(|c: char| c.is_ascii_digit()) {
+            return None;
+        }
+        let next = word_after(text, number.end, Gap::Spaces)?;
+        if !self.units.contains(lower(text, next).trim_end_matches('.')) {
+            return None;
+        }
+        let mut begin = None;
+        let mut pos = number.start;
+        for _ in 0..2 {
+            match word_before(text, pos) {
+                Some(w) if self.name_word(&text[w.start..w.end], false) => {
+                    begin = Some(w.start);
+                    pos = w.start;
+                }
+                _ => break,
+            }
+        }
+        begin
+    }
+
     /// Where a flat or suite written before an address starts: `Flat 3, ` before
     /// `12 High Street`, `Apt. 675 ` before `62314 Mellemvej 32`.
     fn unit_before(&self, text: &str, start: usize) -> Option<usize> {
@@ -1227,6 +1255,11 @@ impl Recognizer for StreetAddressRecognizer {
             };
             if let Some(unit) = lex.unit_before(text, span.start).filter(|u| *u >= last_end) {
                 span.start = unit;
+            } else if let Some(street) = lex
+                .street_before_unit(text, span.start)
+                .filter(|s| *s >= last_end)
+            {
+                span.start = street;
             }
             if span.start < last_end {
                 continue;
@@ -1595,6 +1628,16 @@ mod tests {
         assert_eq!(one("Postleitzahl 10115 und Ort"), "10115");
         assert_eq!(one("postnummer 8000 og by"), "8000");
         assert_eq!(one("postcode SW1A 1AA please"), "SW1A 1AA");
+    }
+
+    #[test]
+    fn a_street_without_a_type_before_the_number_and_a_flat() {
+        assert_eq!(
+            one("Send it to Dalmatinova 43 Apt. 678, Velenje, Slovenia 3320"),
+            "Dalmatinova 43 Apt. 678, Velenje, Slovenia 3320"
+        );
+        assert!(found("I bought a Galaxy 12 phone").is_empty());
+        assert!(found("Room 12 is free").is_empty());
     }
 
     #[test]
