@@ -354,6 +354,26 @@ impl Lexicon {
         self.city_at(text, begin + m.end())
     }
 
+    /// The end of a country after a postcode and city ending at `at` (`10115 Berlin, Germany`,
+    /// `1015 CJ Amsterdam⏎Nederland`), or `at`: a place of up to four name words after a comma
+    /// or line break, which must end its clause or line, since in German the capitalised
+    /// words after a comma may be the next sentence's nouns (`10115 Berlin, Bitte senden Sie`).
+    fn country_after(&self, text: &str, at: usize) -> usize {
+        let Some(begin) = Gap::Separator.skip(text, at) else {
+            return at;
+        };
+        match self.place_at(text, begin, false) {
+            Some(end)
+                if text[end..].chars().next().is_none_or(|c| {
+                    matches!(c, '.' | ',' | ';' | '!' | '?' | '\n' | '\r' | ')')
+                }) =>
+            {
+                end
+            }
+            _ => at,
+        }
+    }
+
     /// An address in Danish, Dutch or German order around the house number `number`.
     fn continental(&self, text: &str, number: Span) -> Option<(Span, bool)> {
         let street = word_before(text, number.start)?;
@@ -374,6 +394,7 @@ impl Lexicon {
         end = self.units_after(text, end);
         let full = self
             .postcode_city_after(text, end)
+            .map(|city| self.country_after(text, city))
             .or_else(|| self.place_tail(text, end, false).map(|(e, _)| e));
         Some((Span::new(start, full.unwrap_or(end)), full.is_some()))
     }
@@ -507,6 +528,14 @@ impl Lexicon {
             return None;
         }
         let mut pos = number.end;
+        // `12, rue de la Paix`: French and Belgian addresses put a comma after the number
+        // before a street opened by its type.
+        if let Some(rest) = text[pos..].strip_prefix(", ")
+            && let Some(w) = word_after_here(text, text.len() - rest.len())
+            && self.types_first.contains(&lower(text, w))
+        {
+            pos += 1;
+        }
         let mut second_number = false;
         if let Some(w) = word_after(text, pos, Gap::Spaces) {
             let s = text[w.start..w.end].trim_end_matches('.');
@@ -608,8 +637,12 @@ impl Lexicon {
         let strong_tail = tail.is_some_and(|(_, strong)| strong);
         // A typed street is an address by its form; a street told only by its two numbers
         // (`3 Samsung Galaxy 5`), or any street in a text without capitals, needs more.
+        // Without capitals, a street type followed by a comma and a place (`12 main street,
+        // springfield`) is as much an address as a unit or a postcode would make it.
         let weak = if caseless {
-            !(second_number || units || strong_tail)
+            let place_after_comma =
+                tail.is_some() && text[after_units..].trim_start_matches(' ').starts_with(',');
+            !(second_number || units || strong_tail || (typed && !opener && place_after_comma))
         } else {
             !(typed || opener || second_number || units || strong_tail)
         };
@@ -685,6 +718,15 @@ impl Lexicon {
             };
             let Some(w) = w else { break };
             let s = text[w.start..w.end].trim_end_matches(['.', '\'', '’']);
+            // `United States of America`, `Isle of Man`: `of` joins two name words.
+            if i > 0
+                && s == "of"
+                && let Some(next) = word_after(text, w.end, Gap::Spaces)
+                && self.name_word(&text[next.start..next.end], caseless)
+            {
+                pos = w.end;
+                continue;
+            }
             if s.is_empty()
                 || !self.name_word(s, caseless)
                 || self.units.contains(&s.to_lowercase())
@@ -708,6 +750,34 @@ impl Lexicon {
             end += 2 + close + 1;
         }
         Some(end)
+    }
+
+    /// Where the street name before an address that starts with its house number and a flat
+    /// starts (`Dalmatinova 43 Apt. 678`, `Ulica Nowa 5 Suite 2`): one or two capitalised
+    /// name words before the number, as streets without a type are written in many
+    /// countries. Only a flat word right after the number makes the number a house number,
+    /// so `Galaxy 12 phones` is no street.
+    fn street_before_unit(&self, text: &str, start: usize) -> Option<usize> {
+        let number = word_after_here(text, start)?;
+        if !text[number.start..].starts_with(|c: char| c.is_ascii_digit()) {
+            return None;
+        }
+        let next = word_after(text, number.end, Gap::Spaces)?;
+        if !self.units.contains(lower(text, next).trim_end_matches('.')) {
+            return None;
+        }
+        let mut begin = None;
+        let mut pos = number.start;
+        for _ in 0..2 {
+            match word_before(text, pos) {
+                Some(w) if self.name_word(&text[w.start..w.end], false) => {
+                    begin = Some(w.start);
+                    pos = w.start;
+                }
+                _ => break,
+            }
+        }
+        begin
     }
 
     /// Where a flat or suite written before an address starts: `Flat 3, ` before
@@ -778,11 +848,11 @@ struct EnglishMatch {
     weak: bool,
 }
 
-/// A postcode among an address's place lines: British, Dutch, or digits (US ZIP+4 and the
-/// spaced Swedish form included).
+/// A postcode among an address's place lines: British, Canadian (`M5V 2T6`), Dutch, or digits
+/// (US ZIP+4 and the spaced Swedish form included).
 static POSTCODE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^(?:[A-Z]{1,2}\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2}|[1-9]\d{3} ?[A-Z]{2}|(?:[A-Z]{1,2}-)?\d{3,6}(?:[ -]\d{2,4})?)",
+        r"^(?:[A-Z]{1,2}\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2}|[A-Z]\d[A-Z] ?\d[A-Z]\d|[1-9]\d{3} ?[A-Z]{2}|(?:[A-Z]{1,2}-)?\d{3,6}(?:[ -]\d{2,4})?)",
     )
     .expect("valid postcode pattern")
 });
@@ -904,9 +974,11 @@ static CORNER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?-u:\b)(?:the )?corner of (?:the )?").expect("valid corner pattern")
 });
 
-/// A postcode after a postcode word (`zip code is 35350`, `PLZ: 10115`).
+/// A postcode after a postcode word (`zip code is 35350`, `PLZ: 10115`). A second group holds
+/// a digit or two capitals (`SW1A 1AA`, `1015 CJ`), so that `zip code is 10001 and` stops at
+/// the number.
 static LONE_POSTCODE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^[:#=]?\s{0,2}(?:(?:is|er|ist|was|lautet|luidt|are)\s{1,2}[:#]?\s{0,2})?([A-Z0-9]{2,6}(?:[ -][A-Z0-9]{2,4})?)")
+    Regex::new(r"(?i)^[:#=]?\s{0,2}(?:(?:is|er|ist|was|lautet|luidt|are)\s{1,2}[:#]?\s{0,2})?([A-Z0-9]{2,6}(?:[ -](?:[A-Z]{0,2}\d[A-Z0-9]{0,2}|(?-i:[A-Z]{2})))?)")
         .expect("valid postcode pattern")
 });
 
@@ -989,6 +1061,65 @@ impl StreetAddressRecognizer {
     }
 
     /// Places with a postcode and no street (see [`PLACE_POSTCODE`]).
+    /// Streets named without a house number right after address words (`I live on Elm
+    /// Street`, `Ich wohne in der Hauptstraße`, `bor på Vesterbrogade`): one to three
+    /// capitalised name words and an English street type, or one word with a street suffix
+    /// glued to it. Without address words a street's name alone is a place people talk about
+    /// ("Wall Street", "Abbey Road"), so none is reported.
+    fn named_streets(lex: &Lexicon, text: &str, out: &mut Vec<Detection>) {
+        const LINKS: &[&str] = &[
+            "is", "on", "in", "at", "the", "der", "die", "den", "på", "i", "op", "aan", "de",
+            "het", "am", "an", "er", "ist",
+        ];
+        for (_, phrase) in lex.context.find(text) {
+            let mut pos = phrase.end;
+            if text[pos..].starts_with(':') {
+                pos += 1;
+            }
+            let mut first = None;
+            for _ in 0..3 {
+                let Some(w) = word_after(text, pos, Gap::Spaces) else {
+                    break;
+                };
+                if LINKS.contains(&lower(text, w).as_str()) {
+                    pos = w.end;
+                } else {
+                    first = Some(w);
+                    break;
+                }
+            }
+            let Some(first) = first else { continue };
+            let mut end = None;
+            let mut w = first;
+            for i in 0..4 {
+                let word = &text[w.start..w.end];
+                let lw = word.to_lowercase();
+                if i > 0 && is_capitalised(word) && lex.types.contains(&lw) {
+                    end = Some(w.end);
+                    break;
+                }
+                if i == 0 && lex.continental_street(text, w) == Some(w.start) {
+                    end = Some(w.end);
+                    break;
+                }
+                if !lex.name_word(word, false) {
+                    break;
+                }
+                match word_after(text, w.end, Gap::Spaces) {
+                    Some(next) => w = next,
+                    None => break,
+                }
+            }
+            let Some(end) = end else { continue };
+            // A number after the street makes an address the other rules read in full.
+            let numbered = word_after(text, end, Gap::Spaces)
+                .is_some_and(|n| text[n.start..].starts_with(|c: char| c.is_ascii_digit()));
+            if !numbered {
+                Self::push(text, Span::new(first.start, end), 0.6, out);
+            }
+        }
+    }
+
     /// `found` holds the addresses already found, in text order; a place inside one is
     /// part of it.
     fn places(lex: &Lexicon, text: &str, found: &[Span], out: &mut Vec<Detection>) {
@@ -1064,6 +1195,7 @@ impl Recognizer for StreetAddressRecognizer {
         let triggers = Triggers::of(text);
         Self::boxes(lex, text, caseless, triggers, out);
         Self::lone_postcodes(lex, text, out);
+        Self::named_streets(lex, text, out);
         let corners = if triggers.corner {
             Self::corners(lex, text, caseless, out)
         } else {
@@ -1123,6 +1255,11 @@ impl Recognizer for StreetAddressRecognizer {
             };
             if let Some(unit) = lex.unit_before(text, span.start).filter(|u| *u >= last_end) {
                 span.start = unit;
+            } else if let Some(street) = lex
+                .street_before_unit(text, span.start)
+                .filter(|s| *s >= last_end)
+            {
+                span.start = street;
             }
             if span.start < last_end {
                 continue;
@@ -1428,6 +1565,96 @@ mod tests {
             one("sent to 1737 Cheriton Dr Hibberdene\n Apt. 724\n Durban\n South Africa 68793"),
             "1737 Cheriton Dr Hibberdene\n Apt. 724\n Durban\n South Africa 68793"
         );
+    }
+
+    #[test]
+    fn a_country_after_the_postcode_and_city_ends_its_line() {
+        for text in [
+            "Hauptstraße 5, 10115 Berlin, Deutschland",
+            "Keizersgracht 123\n1015 CJ Amsterdam\nNederland",
+            "Vesterbrogade 12, 1620 København V, Danmark",
+            "ul. Marszałkowska 10, 00-590 Warszawa, Poland",
+            "Sveavägen 44, 111 34 Stockholm, Sweden",
+        ] {
+            assert_eq!(one(&format!("Adresse: {text}.")), text);
+        }
+        // The capitalised words after a comma may be the next sentence.
+        assert_eq!(
+            one("Hauptstraße 5, 10115 Berlin, Bitte senden Sie die Rechnung"),
+            "Hauptstraße 5, 10115 Berlin"
+        );
+        assert_eq!(
+            one("Vesterbrogade 12, 1620 København V, Tak for hjælpen"),
+            "Vesterbrogade 12, 1620 København V"
+        );
+        assert_eq!(
+            one("Kerkstraat 12, 1234 AB Utrecht, Alvast bedankt"),
+            "Kerkstraat 12, 1234 AB Utrecht"
+        );
+    }
+
+    #[test]
+    fn countries_of_several_words_canadian_postcodes_and_french_commas() {
+        assert_eq!(
+            one("The store is at 14 Wall St., New York, NY 10005, United States of America"),
+            "14 Wall St., New York, NY 10005, United States of America"
+        );
+        assert_eq!(
+            one("Send to 123 Main St\nToronto, ON M5V 2T6"),
+            "123 Main St\nToronto, ON M5V 2T6"
+        );
+        assert_eq!(
+            one("Envoyez-le au 12, rue de la Paix\n75002 Paris"),
+            "12, rue de la Paix\n75002 Paris"
+        );
+        assert!(found("We sold 12, then 14 more").is_empty());
+        assert!(found("I live in Brighton of course").is_empty());
+    }
+
+    #[test]
+    fn text_without_capitals_with_a_street_type_and_a_place() {
+        assert_eq!(
+            one("meet me at 12 main street, springfield"),
+            "12 main street, springfield"
+        );
+        assert!(found("we need 2 new street signs please").is_empty());
+        assert!(found("i bought 3 street lamps, thanks").is_empty());
+    }
+
+    #[test]
+    fn a_postcode_word_takes_the_code_not_the_next_word() {
+        assert_eq!(one("My zip code is 10001 and I live there"), "10001");
+        assert_eq!(one("mijn postcode is 1015 CJ en"), "1015 CJ");
+        assert_eq!(one("Postleitzahl 10115 und Ort"), "10115");
+        assert_eq!(one("postnummer 8000 og by"), "8000");
+        assert_eq!(one("postcode SW1A 1AA please"), "SW1A 1AA");
+    }
+
+    #[test]
+    fn a_street_without_a_type_before_the_number_and_a_flat() {
+        assert_eq!(
+            one("Send it to Dalmatinova 43 Apt. 678, Velenje, Slovenia 3320"),
+            "Dalmatinova 43 Apt. 678, Velenje, Slovenia 3320"
+        );
+        assert!(found("I bought a Galaxy 12 phone").is_empty());
+        assert!(found("Room 12 is free").is_empty());
+    }
+
+    #[test]
+    fn a_street_without_a_number_after_address_words() {
+        assert_eq!(one("I live on Elm Street"), "Elm Street");
+        assert_eq!(one("My address: Baker Street, London"), "Baker Street");
+        assert_eq!(one("Ich wohne in der Hauptstraße"), "Hauptstraße");
+        assert_eq!(one("Jeg bor på Vesterbrogade"), "Vesterbrogade");
+        assert_eq!(one("Ik woon aan de Keizersgracht"), "Keizersgracht");
+        // Without address words, or without a street type, no street.
+        assert!(found("I walked down Wall Street yesterday").is_empty());
+        assert!(found("I live on the second floor").is_empty());
+        assert!(found("I live in London").is_empty());
+        assert!(found("My address is wrong").is_empty());
+        assert!(found("Jeg bor på Fyn").is_empty());
+        assert!(found("Ich wohne in der Nähe").is_empty());
+        assert!(found("Ik woon in Utrecht").is_empty());
     }
 
     #[test]

@@ -62,6 +62,14 @@ struct Lexicon {
     given: HashSet<String>,
     /// Folded words after a name that make a weak cue strong.
     followers: HashSet<String>,
+    /// Folded kinship nouns after a possessive: "Amanda's daughter".
+    kin: HashSet<String>,
+    /// Folded nouns for a person's own data after a possessive: "Matej's address".
+    personal: HashSet<String>,
+    /// Folded month names, which are given names too ("May", "April", "Juni").
+    months: HashSet<String>,
+    /// Folded words that end a company's name ("Inc", "GmbH", "Investments").
+    org_suffixes: HashSet<String>,
 }
 
 static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
@@ -90,6 +98,15 @@ static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
         not_names,
         given: folded("given_names"),
         followers: folded("name_followers"),
+        kin: folded("kin_nouns"),
+        org_suffixes: folded("org_suffixes"),
+        personal: folded("personal_nouns"),
+        // Month entries carry their number: "may 5".
+        months: entries("months")
+            .into_iter()
+            .filter_map(|m| m.split(' ').next())
+            .map(fold)
+            .collect(),
     }
 });
 
@@ -102,6 +119,35 @@ pub(crate) fn is_given_name(folded: &str) -> bool {
 /// form of address, a customer-service word.
 pub(crate) fn is_not_name(folded: &str) -> bool {
     LEXICON.not_names.contains(folded)
+}
+
+/// Whether the name at `span` is a company's: its last word, or the word after it (after
+/// `and` or `&` too: "Thomas and Sons"), ends company names ("Russell Investments",
+/// "Bertha Inc", "Müller GmbH"). Person names found by any recogniser are checked, since a
+/// company named after its founder reads like them.
+pub(crate) fn names_an_organisation(text: &str, span: Span) -> bool {
+    let is_suffix = |word: &str| {
+        let word = word.trim_end_matches([',', '.', ';', ':']);
+        !word.is_empty() && LEXICON.org_suffixes.contains(&fold(word))
+    };
+    if text[span.start..span.end]
+        .rsplit(' ')
+        .next()
+        .is_some_and(is_suffix)
+    {
+        return true;
+    }
+    let rest = text[span.end..].strip_prefix(' ').unwrap_or_default();
+    let rest = rest
+        .strip_prefix("and ")
+        .or_else(|| rest.strip_prefix("& "))
+        .or_else(|| rest.strip_prefix("og "))
+        .or_else(|| rest.strip_prefix("en "))
+        .or_else(|| rest.strip_prefix("und "))
+        .unwrap_or(rest);
+    rest.split([' ', '\n'])
+        .next()
+        .is_some_and(|w| w.starts_with(char::is_uppercase) && is_suffix(w))
 }
 
 /// Lower case without diacritics, so that `Søren`, `SOREN` and `soren` compare equal:
@@ -190,6 +236,17 @@ impl Lexicon {
         let mut tokens = 0;
         let mut lower_case = 0;
         let mut known = false;
+        // "mr. elliott": a title written in lower case and abbreviated, then a known name in
+        // lower case, which after a title may be a surname alone. Unabbreviated titles are
+        // nouns too ("die frau will"), so they need a capitalised name.
+        let cue_lower = text[..at]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_lowercase);
+        let abbreviated = text[at..].starts_with('.');
+        let lower_case_ok =
+            cue == Cue::Intro || (cue == Cue::Honorific && cue_lower && abbreviated);
+        let surname_first = cue == Cue::Honorific;
         while tokens < 3 {
             let particle = self.particle_at(text, pos);
             let at_token = particle.unwrap_or(pos);
@@ -198,8 +255,8 @@ impl Lexicon {
                 // People who write without capitals write their own name without them too:
                 // after "my name is", a lower-case known name is still a name, as long as the
                 // name began in lower case.
-                None if cue == Cue::Intro && tokens == lower_case => {
-                    match self.lower_case_name(text, at_token, tokens == 0) {
+                None if lower_case_ok && tokens == lower_case => {
+                    match self.lower_case_name(text, at_token, tokens == 0, surname_first) {
                         Some(token) => {
                             lower_case += 1;
                             token
@@ -227,9 +284,15 @@ impl Lexicon {
         Some((Span::new(start?, end), known))
     }
 
-    /// A lower-case word at `at` that the name gazetteer knows: a given name when `first`,
-    /// else a given name or a surname.
-    fn lower_case_name(&self, text: &str, at: usize, first: bool) -> Option<Span> {
+    /// A lower-case word at `at` that the name gazetteer knows: a given name when `first`
+    /// (or a surname too when `surname_first`), else a given name or a surname.
+    fn lower_case_name(
+        &self,
+        text: &str,
+        at: usize,
+        first: bool,
+        surname_first: bool,
+    ) -> Option<Span> {
         let mut chars = text[at..].char_indices().peekable();
         let mut end = at;
         while let Some((i, c)) = chars.next() {
@@ -248,8 +311,8 @@ impl Lexicon {
             return None;
         }
         let word = fold(&text[at..end]);
-        let known =
-            crate::ner::names::is_given(&word) || (!first && crate::ner::names::is_surname(&word));
+        let known = crate::ner::names::is_given(&word)
+            || ((!first || surname_first) && crate::ner::names::is_surname(&word));
         (known && !self.not_names.contains(&word)).then_some(Span::new(at, end))
     }
 
@@ -296,7 +359,7 @@ impl Lexicon {
     /// after an empty line or a sign-off ending in a comma) when contact details follow within
     /// a few lines (an `@`, or a line with five or more digits): the first line of a signature
     /// or of an address block, when the next line is short too. Quote marks (`> `) in replies are skipped.
-    fn signature_names(&self, text: &str, out: &mut Vec<Detection>) {
+    fn signature_names(&self, text: &str, caseless: bool, out: &mut Vec<Detection>) {
         const LOOKAHEAD: usize = 6;
         let mut lines: Vec<Span> = Vec::new();
         let mut start = 0;
@@ -328,7 +391,11 @@ impl Lexicon {
             if !contact_follows || !next_is_short {
                 continue;
             }
-            if let Some(span) = self.line_name(text, *line) {
+            if let Some(span) = self.line_name(text, *line).or_else(|| {
+                caseless
+                    .then(|| self.lower_line_name(text, *line))
+                    .flatten()
+            }) {
                 push_shaped(out, text, span, 0.7);
             }
         }
@@ -364,6 +431,181 @@ impl Lexicon {
                 continue;
             }
             push_shaped(out, text, Span::new(whole.start(), whole.end()), 0.7);
+        }
+    }
+
+    /// The whole of `line`, in a text without capitals, as a name: a known given name, an
+    /// optional initial, and one or two more words (`leone mazzi`, `emidio p lombardo`), for
+    /// people who sign without capitals.
+    fn lower_line_name(&self, text: &str, line: Span) -> Option<Span> {
+        let body = &text[line.start..line.end];
+        if body.chars().any(char::is_uppercase) {
+            return None;
+        }
+        let parts: Vec<&str> = body.split(' ').collect();
+        let initial = |w: &str| w.trim_end_matches('.').chars().count() == 1;
+        let names = parts.iter().filter(|w| !initial(w)).count();
+        if !(2..=3).contains(&names) || parts.len() - names > 1 || initial(parts[0]) {
+            return None;
+        }
+        let word_ok = |w: &str| {
+            let w = w.trim_end_matches('.');
+            !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_alphabetic() || is_combining_mark(c) || c == '-')
+                && !self.not_names.contains(&fold(w))
+        };
+        let given = crate::ner::names::is_given(&fold(parts[0]));
+        (given && parts.iter().all(|w| word_ok(w))).then_some(line)
+    }
+
+    /// In a text without capitals, a given name, a middle initial and a surname (`eric g. samoylova`,
+    /// `codey m ross`): the given name must be known, and without the initial's dot the surname
+    /// too, and `a`, `i` and `u` (words in chat) and `s`, `t`, `d` and `m` (the ends of
+    /// contractions written apart: `valentine s day`) count as initials only with their dot.
+    fn lower_initialled_names(&self, text: &str, out: &mut Vec<Detection>) {
+        static SHAPE: LazyLock<regex::Regex> = LazyLock::new(|| {
+            regex::Regex::new(r"\b(\p{Ll}{2,}) (\p{Ll})(\.?) (\p{Ll}{2,})\b")
+                .expect("the lower-case initialled-name pattern compiles")
+        });
+        for c in SHAPE.captures_iter(text) {
+            let (first, initial, dot, last) = (&c[1], &c[2], &c[3], &c[4]);
+            let dotted = !dot.is_empty();
+            if !dotted && matches!(initial, "a" | "i" | "u" | "s" | "t" | "d" | "m") {
+                continue;
+            }
+            let (first, last) = (fold(first), fold(last));
+            if self.not_names.contains(&first) || self.not_names.contains(&last) {
+                continue;
+            }
+            let known_last = crate::ner::names::is_surname(&last);
+            if crate::ner::names::is_given(&first) && (dotted || known_last) {
+                let whole = c.get(0).expect("group 0 is the match");
+                push_shaped(out, text, Span::new(whole.start(), whole.end()), 0.7);
+            }
+        }
+    }
+
+    /// In a text without capitals, a given name and a surname (`follow up with patricia ryan`): the
+    /// first word must be a known given name that is no known surname and no month, which
+    /// leaves out the given names that are also words ("will", "mark", "may"), and the second a
+    /// known surname.
+    fn lower_full_names(&self, text: &str, all: &[Span], out: &mut Vec<Detection>) {
+        for pair in all.windows(2) {
+            let (first, last) = (pair[0], pair[1]);
+            let (a, b) = (&text[first.start..first.end], &text[last.start..last.end]);
+            let lower = |w: &str| w.chars().all(|c| c.is_lowercase() || is_combining_mark(c));
+            // Three-letter given names are often words too ("can", "til").
+            let long = a.chars().count() >= 4 && b.chars().count() >= 4;
+            if &text[first.end..last.start] != " " || !lower(a) || !lower(b) || !long {
+                continue;
+            }
+            let (a, b) = (fold(a), fold(b));
+            let given_only = crate::ner::names::is_given(&a)
+                && !crate::ner::names::is_surname(&a)
+                && !self.months.contains(&a);
+            if given_only
+                && crate::ner::names::is_surname(&b)
+                && !self.not_names.contains(&a)
+                && !self.not_names.contains(&b)
+            {
+                push_shaped(out, text, Span::new(first.start, last.end), 0.65);
+            }
+        }
+    }
+
+    /// A name in the possessive before a word for a relative ("Amanda's daughter", "Annas
+    /// datter", "Jans vrouw"), or before a word for a person's own data when it is a known
+    /// given name with an apostrophe ("Matej's address"; a company has an address too). With an apostrophe any
+    /// capitalised word counts; the genitive `s` without one counts only on a known given
+    /// name, since German nouns are capitalised too ("Vaters Frau"). A known given name just
+    /// before it is part of the name ("Anna Berg's son").
+    fn possessive_names(&self, text: &str, all: &[Span], out: &mut Vec<Detection>) {
+        for (i, pair) in all.windows(2).enumerate() {
+            let (word_span, noun_span) = (pair[0], pair[1]);
+            let word = &text[word_span.start..word_span.end];
+            if !word.ends_with('s') || &text[word_span.end..noun_span.start] != " " {
+                continue;
+            }
+            let noun = fold(&text[noun_span.start..noun_span.end]);
+            let kin = self.kin.contains(&noun);
+            // Without an apostrophe only a relative counts: "This e-mail" is no genitive.
+            let apostrophe = word.ends_with("'s") || word.ends_with("’s");
+            if !(kin || (apostrophe && self.personal.contains(&noun))) {
+                continue;
+            }
+            let (stem, apostrophe) =
+                match word.strip_suffix("'s").or_else(|| word.strip_suffix("’s")) {
+                    Some(stem) => (stem, true),
+                    None => (&word[..word.len() - 1], false),
+                };
+            let folded = fold(stem);
+            let capital = stem.starts_with(char::is_uppercase);
+            if stem.chars().count() < 2
+                || !(capital || apostrophe)
+                || self.not_names.contains(&folded)
+                || self.kin.contains(&folded)
+                || self.months.contains(&folded)
+            {
+                continue;
+            }
+            // Without an apostrophe, a word that is a given name itself is read as one: Danish
+            // "Hans kone" is "his wife".
+            if !apostrophe && crate::ner::names::is_given(&fold(word)) {
+                continue;
+            }
+            let given = crate::ner::names::is_given(&folded);
+            if !(given || (kin && apostrophe && capital)) {
+                continue;
+            }
+            let mut span = Span::new(word_span.start, word_span.start + stem.len());
+            if let Some(before) = i.checked_sub(1).map(|b| all[b])
+                && &text[before.end..word_span.start] == " "
+                && capital
+            {
+                let first = &text[before.start..before.end];
+                if first.starts_with(char::is_uppercase)
+                    && crate::ner::names::is_given(&fold(first))
+                    && !self.not_names.contains(&fold(first))
+                {
+                    span = Span::new(before.start, span.end);
+                }
+            }
+            push_shaped(out, text, span, 0.75);
+        }
+    }
+
+    /// A known given name addressed on its own: at the start of a sentence before a comma and
+    /// a word in lower case or `I` ("Danial, can I speak to your boss?"), or after a comma at
+    /// the end of a question or exclamation ("Can you help me, Anna?"). Months, which are
+    /// given names too, are left out, and so is a name before a capitalised word ("Victoria,
+    /// BC" is a place line).
+    fn vocative_names(&self, text: &str, all: &[Span], out: &mut Vec<Detection>) {
+        for &w in all {
+            let word = &text[w.start..w.end];
+            if !word.starts_with(char::is_uppercase) {
+                continue;
+            }
+            let after = &text[w.end..];
+            let before = text[..w.start].trim_end_matches([' ', '\t']);
+            let leading = (before.is_empty() || before.ends_with(['\n', '.', '!', '?']))
+                && after.strip_prefix(", ").is_some_and(|rest| {
+                    rest.starts_with(char::is_lowercase)
+                        || rest.starts_with("I ")
+                        || rest.starts_with("I'")
+                });
+            let trailing =
+                before.ends_with(',') && after.trim_start_matches(' ').starts_with(['?', '!']);
+            if !(leading || trailing) || !word.chars().any(char::is_lowercase) {
+                continue;
+            }
+            let folded = fold(word);
+            if crate::ner::names::is_given(&folded)
+                && !self.not_names.contains(&folded)
+                && !self.months.contains(&folded)
+            {
+                push_shaped(out, text, w, 0.7);
+            }
         }
     }
 
@@ -436,8 +678,18 @@ impl Recognizer for PersonRecognizer {
             });
             last_end = span.end;
         }
-        lex.signature_names(text, out);
+        // People who write without capitals write names without them too; in text with
+        // capitals, a lower-case word pair is a phrase ("til ham", "på grund").
+        let caseless = !text.chars().any(char::is_uppercase);
+        lex.signature_names(text, caseless, out);
         lex.initialled_names(text, out);
+        let all = words(text);
+        if caseless {
+            lex.lower_initialled_names(text, out);
+            lex.lower_full_names(text, &all, out);
+        }
+        lex.possessive_names(text, &all, out);
+        lex.vocative_names(text, &all, out);
     }
 }
 
@@ -840,6 +1092,110 @@ mod tests {
         assert!(names("This is Amazon").is_empty());
         assert_eq!(names("Thanks for the help. Best, Joe"), ["Joe"]);
         assert!(names("Best, Joe will call you").is_empty());
+    }
+
+    #[test]
+    fn names_in_the_possessive_before_a_relative() {
+        assert_eq!(names("I'm Amanda's daughter."), ["Amanda"]);
+        assert_eq!(names("between him and Asya's kid"), ["Asya"]);
+        assert_eq!(names("Anna Berg's son called"), ["Anna Berg"]);
+        assert_eq!(names("here's Matej's address:"), ["Matej"]);
+        assert_eq!(names("Annes datter er syg"), ["Anne"]);
+        assert_eq!(names("Anna's dochter belt morgen"), ["Anna"]);
+        assert_eq!(names("Peters Frau hat angerufen"), ["Peter"]);
+        // A company, a noun or a pronoun in the possessive is no name.
+        assert!(names("Amazon's address is wrong").is_empty());
+        assert!(names("The customer's wife called").is_empty());
+        assert!(names("Vaters Frau hat angerufen").is_empty());
+        assert!(names("Hans kone ringede i går").is_empty());
+        assert!(names("Kundens adresse er forkert").is_empty());
+        assert!(names("De klant's adres klopt niet").is_empty());
+        assert!(names("Mother's Day is coming").is_empty());
+    }
+
+    #[test]
+    fn a_known_given_name_addressed_on_its_own() {
+        assert_eq!(
+            names("Danial, can I please speak to your boss?"),
+            ["Danial"]
+        );
+        assert_eq!(names("Can you help me, Anna?"), ["Anna"]);
+        assert_eq!(names("Mette, kan du ringe?"), ["Mette"]);
+        assert_eq!(names("Sanne, kun je mij bellen?"), ["Sanne"]);
+        assert_eq!(names("Jürgen, können Sie mich anrufen?"), ["Jürgen"]);
+        // Interjections, yes and no, months and place lines are no vocatives.
+        assert!(names("Sorry, can I ask something?").is_empty());
+        assert!(names("Ja, ich möchte kündigen").is_empty());
+        assert!(names("Nej, det er ikke rigtigt").is_empty());
+        assert!(names("Nee, dat klopt niet").is_empty());
+        assert!(names("Ok, thanks").is_empty());
+        assert!(names("Victoria, BC V8W 1A1").is_empty());
+        assert!(names("We are open in June, July and August!").is_empty());
+        assert!(names("Anna will call you tomorrow.").is_empty());
+    }
+
+    #[test]
+    fn lower_case_names_after_abbreviated_titles_in_signatures_and_with_initials() {
+        assert_eq!(names("mr. elliott flew to london"), ["elliott"]);
+        assert_eq!(names("hr. jensen ringede"), ["jensen"]);
+        assert!(names("die frau will nicht").is_empty());
+        assert_eq!(names("mr. and mrs. smith"), ["smith"]);
+        assert_eq!(
+            names("leone mazzi\n\nnurse\n\nphone:\n0393 1144137"),
+            ["leone mazzi"]
+        );
+        assert!(names("best regards\nsupport team\n+45 12345678").is_empty());
+        assert!(names("please call\nasap today\n+45 12345678").is_empty());
+        assert_eq!(
+            names("verses from eric g. samoylova's tales"),
+            ["eric g. samoylova"]
+        );
+        assert!(names("i have a cat").is_empty());
+        assert!(names("anna a bit later").is_empty());
+    }
+
+    #[test]
+    fn a_known_given_name_and_surname_in_lower_case() {
+        assert_eq!(
+            names("follow up with patricia ryan in a couple of months"),
+            ["patricia ryan"]
+        );
+        // Given names that are words too, and lower-case sentences, are no names.
+        assert!(names("i will call you back tomorrow").is_empty());
+        assert!(names("may white paint be used").is_empty());
+        assert!(names("jeg vil gerne have hjælp med min regning").is_empty());
+        assert!(names("ich möchte meine rechnung bezahlen bitte").is_empty());
+        assert!(names("ik wil graag mijn abonnement opzeggen").is_empty());
+    }
+
+    #[test]
+    fn company_names_are_no_person_names() {
+        let t = "Russell Investments is a design agency";
+        assert!(names_an_organisation(t, Span::new(0, 19)));
+        let t = "Thomas and Sons is a bank";
+        assert!(names_an_organisation(t, Span::new(0, 6)));
+        let t = "Jensen A/S har sendt en faktura";
+        assert!(names_an_organisation(t, Span::new(0, 6)));
+        let t = "Schmidt GmbH hat geliefert";
+        assert!(names_an_organisation(t, Span::new(0, 7)));
+        let t = "Jansen B.V. stuurt de factuur";
+        assert!(names_an_organisation(t, Span::new(0, 6)));
+        for (t, end) in [
+            ("Anna Jensen and Peter called", 11),
+            ("Thomas Müller hat angerufen", 13),
+            ("Mette Sønderby ringede", 14),
+            ("Sanne de Vries belt", 14),
+        ] {
+            assert!(!names_an_organisation(t, Span::new(0, end)), "{t}");
+        }
+    }
+
+    #[test]
+    fn flat_words_end_a_name_before_an_address() {
+        assert_eq!(
+            names("Dr. Cindy Holinka Apt. 117 5720 Skoanveien 226"),
+            ["Cindy Holinka"]
+        );
     }
 
     #[test]

@@ -146,6 +146,9 @@ impl Registry {
         for r in extra {
             r.recognise(text, &mut all);
         }
+        all.retain(|d| {
+            d.kind != EntityKind::Person || !crate::person::names_an_organisation(text, d.span)
+        });
         all.sort_by(|a, b| {
             b.validator
                 .is_some()
