@@ -10,10 +10,10 @@ use unicode_normalization::char::is_combining_mark;
 /// The version of the feature templates below. A model records the version it was trained
 /// with; a change to any template must bump it, so that an old model is refused rather than
 /// read with features it never saw.
-pub(crate) const FEATURES_VERSION: u8 = 4;
+pub(crate) const FEATURES_VERSION: u8 = 5;
 
 /// Features per token: every template yields exactly one.
-pub(crate) const PER_TOKEN: usize = 27;
+pub(crate) const PER_TOKEN: usize = 32;
 
 /// The tokens of `text`: runs of letters and digits (with inner hyphens and apostrophes, as
 /// in `Hans-Peter` and `O'Brien`), and every other non-space character alone.
@@ -216,12 +216,18 @@ pub(crate) fn features(text: &str, tokens: &[Span], bits: u8) -> Vec<u32> {
         }
     };
     let flag = |b: bool| -> u64 { u64::from(b) + 1 };
+    // A capital means "noun" in German and mostly "name" elsewhere, so capitalisation
+    // features also come paired with the text's probable language and with how the word is
+    // written in that language's running text (see `casing.rs`).
+    let hint = super::casing::language_hint((0..n).map(|i| forms.lower(i)));
+    let lang = u64::from(hint);
     for i in 0..n {
         let j = i as isize;
         let lw = forms.lower(i);
         let affix = |s: &str| hash(s.as_bytes());
         let cap = flag(forms.capitalised[i]);
         let first = flag(opens_sentence(text, tokens, i));
+        let casing = u64::from(super::casing::casing(hint, lw));
         let known = |d: isize| u64::from(forms.known(j + d));
         let f = [
             bucket(bits, 0, &[]),
@@ -253,6 +259,21 @@ pub(crate) fn features(text: &str, tokens: &[Span], bits: u8) -> Vec<u32> {
             bucket(bits, 26, &[shape(j - 1), word(j - 2), cap]),
         ];
         out.extend_from_slice(&f);
+        let len_bucket = match lw.chars().count() {
+            0..=3 => 1u64,
+            4..=5 => 2,
+            6..=7 => 3,
+            8..=10 => 4,
+            _ => 5,
+        };
+        out.extend_from_slice(&[
+            bucket(bits, 27, &[lang, shape(j), first]),
+            bucket(bits, 28, &[lang, cap, known(0)]),
+            bucket(bits, 29, &[casing, cap, first]),
+            bucket(bits, 30, &[lang, casing, cap, first]),
+            // German compounds are long; names rarely are.
+            bucket(bits, 31, &[lang, len_bucket, cap]),
+        ]);
     }
     out
 }

@@ -2,7 +2,8 @@
 //!
 //! [`PersonModel`] is a first-order structured perceptron (averaged; Collins 2002) that tags
 //! each token `O`, `B-PER` or `I-PER` from hashed features of the word, its affixes, shape,
-//! capitalisation, position in the sentence, and the words around it (`features.rs`). Viterbi
+//! capitalisation (weighed by the text's probable language and how the word is written in it,
+//! `casing.rs`), position in the sentence, and the words around it (`features.rs`). Viterbi
 //! decoding finds the best tag sequence; a name's confidence is its *margin*: how much better
 //! the best sequence scores than the best one that tags the name's tokens `O`.
 //!
@@ -11,6 +12,7 @@
 //! DaNE/UNER, German GermEval 2014, English UNER EWT) and embedded in the binary.
 //! [`PersonModelRecognizer`] puts it in the default [`crate::Registry`].
 
+mod casing;
 mod data;
 mod features;
 mod format;

@@ -383,7 +383,8 @@ mod tests {
                 .map(|(l, s)| l.text[s.start..s.end].split(' ').count())
                 .sum()
         };
-        let words: Vec<usize> = grid.iter().map(|b| name_words(*b)).collect();
+        // On this easy corpus the grid's half margin flips nothing, so the range is widened.
+        let words: Vec<usize> = grid.iter().map(|b| name_words(8.0 * b)).collect();
         assert!(words.windows(2).all(|w| w[0] >= w[1]), "{words:?}");
         assert!(words[0] > words[words.len() - 1], "{words:?}");
         let (best, mean) = best_bias(&sweep);
