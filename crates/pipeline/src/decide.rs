@@ -318,8 +318,11 @@ pub(crate) fn decide(
             Stage::Understand,
             "frustration",
             format!(
-                "Frustration score {:.2} (sentiment: {}, negative {:.2}).",
-                f.score, s.label, s.negative
+                "Frustration score {:.2} (sentiment: {}, negative {:.2}{}).",
+                f.score,
+                s.label,
+                s.negative,
+                negative_lexicon_words(read, &s.lexicon)
             ),
         ));
         (
@@ -698,4 +701,58 @@ pub(crate) fn enforce_disclosure(mut d: Decision) -> Decision {
         ));
     }
     d
+}
+
+/// The valence lexicon's most negative words in `read` (the text the sentiment model read,
+/// already pseudonymised), as `; negative words: "awful" −3.1, …`: staff see which words
+/// made the message read as negative, not only a probability. Empty when there are none.
+fn negative_lexicon_words(read: &str, hits: &[candor_classify::valence::ValenceHit]) -> String {
+    const SHOWN: usize = 3;
+    let mut negative: Vec<&candor_classify::valence::ValenceHit> =
+        hits.iter().filter(|h| h.valence < 0.0).collect();
+    negative.sort_by(|a, b| a.valence.total_cmp(&b.valence));
+    let words: Vec<String> = negative
+        .iter()
+        .filter_map(|h| read.get(h.span.clone()).map(|w| (w, h.valence)))
+        .take(SHOWN)
+        .map(|(w, v)| format!("\"{w}\" {v:.1}"))
+        .collect();
+    if words.is_empty() {
+        String::new()
+    } else {
+        format!("; negative words: {}", words.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::negative_lexicon_words;
+    use candor_classify::SentimentModel;
+    use candor_core::Lang;
+
+    #[test]
+    fn the_frustration_reason_names_the_most_negative_words_the_lexicon_found() {
+        let model = SentimentModel::builtin();
+        let text = "The delivery was terrible, the app is awful and I am not happy.";
+        let s = model.score_in(text, Some(&Lang::EN));
+        let shown = negative_lexicon_words(text, &s.lexicon);
+        assert!(shown.starts_with("; negative words: "), "{shown}");
+        assert!(shown.contains("\"terrible\""), "{shown}");
+        assert!(shown.contains("\"awful\""), "{shown}");
+        assert!(!shown.contains("delivery"), "{shown}");
+    }
+
+    #[test]
+    fn a_message_without_negative_lexicon_words_adds_nothing_to_the_reason() {
+        let model = SentimentModel::builtin();
+        let text = "Thank you, that was great help.";
+        let s = model.score_in(text, Some(&Lang::EN));
+        assert_eq!(negative_lexicon_words(text, &s.lexicon), "");
+        // A language without a lexicon has no hits to show.
+        let da = model.score_in("Det er forfærdeligt", Some(&Lang::DA));
+        assert_eq!(
+            negative_lexicon_words("Det er forfærdeligt", &da.lexicon),
+            ""
+        );
+    }
 }
