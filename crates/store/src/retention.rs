@@ -108,6 +108,14 @@ pub trait RetentionStore: Send + Sync {
     ) -> Result<PurgeBatch, StoreError>;
 }
 
+/// What a purged per-conversation mapping's digest becomes: unique within its conversation and
+/// kind (as its number is), and never 32 bytes long, so it matches no value's HMAC digest.
+pub(crate) fn purged_digest(ordinal: i64) -> [u8; 14] {
+    let mut d = *b"purged\0\0\0\0\0\0\0\0";
+    d[6..].copy_from_slice(&ordinal.to_be_bytes());
+    d
+}
+
 /// The free-text keys of feedback and override details (`docs/specs/agent.md`).
 pub(crate) const FREE_TEXT_KEYS: [&str; 3] = ["comment", "reason", "text"];
 
@@ -197,6 +205,7 @@ macro_rules! retention_store_impl {
                         )
                         .await?,
                     ),
+                        merge(
                         expired_part(
                             pool,
                             "pseudonym_mapping",
@@ -209,6 +218,19 @@ macro_rules! retention_store_impl {
                             cutoff,
                         )
                         .await?,
+                        expired_part(
+                            pool,
+                            "pseudonym_mapping",
+                            "SELECT COUNT(*) FROM pseudonyms p JOIN conversations c ON c.id = p.conversation_id \
+                             WHERE c.last_message_at_ms < $1 AND length(p.digest) = 32",
+                            "SELECT c.id AS id, c.last_message_at_ms AS at_ms FROM pseudonyms p \
+                             JOIN conversations c ON c.id = p.conversation_id \
+                             WHERE c.last_message_at_ms < $1 AND length(p.digest) = 32 \
+                             ORDER BY c.last_message_at_ms, c.id LIMIT 1",
+                            cutoff,
+                        )
+                        .await?,
+                        ),
                     ),
                     RetentionClass::PseudonymisedText => merge(
                         expired_part(
@@ -318,7 +340,36 @@ macro_rules! retention_store_impl {
                         .execute(&mut *tx)
                         .await?
                         .rows_affected();
-                        originals + vault + mappings
+                        // A conversation's mappings go with its vault values. Their digests are
+                        // overwritten, not deleted: the rows keep their numbers taken, so that a
+                        // customer returning to the conversation never gets a number that older
+                        // pseudonymised text there still shows for another value.
+                        let expired_mappings = sqlx::query(
+                            "SELECT p.conversation_id, p.kind, p.ordinal FROM pseudonyms p \
+                             JOIN conversations c ON c.id = p.conversation_id \
+                             WHERE c.last_message_at_ms < $1 AND length(p.digest) = 32 \
+                             ORDER BY c.last_message_at_ms, c.id, p.kind, p.ordinal LIMIT $2",
+                        )
+                        .bind(cut)
+                        .bind(limit)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                        let mut conversation_mappings = 0;
+                        for row in expired_mappings {
+                            let ordinal: i64 = row.try_get("ordinal")?;
+                            conversation_mappings += sqlx::query(
+                                "UPDATE pseudonyms SET digest = $4 \
+                                 WHERE conversation_id = $1 AND kind = $2 AND ordinal = $3",
+                            )
+                            .bind(row.try_get::<String, _>("conversation_id")?)
+                            .bind(row.try_get::<String, _>("kind")?)
+                            .bind(ordinal)
+                            .bind(&crate::retention::purged_digest(ordinal)[..])
+                            .execute(&mut *tx)
+                            .await?
+                            .rows_affected();
+                        }
+                        originals + vault + mappings + conversation_mappings
                     }
                     RetentionClass::PseudonymisedText => {
                         let texts = sqlx::query(

@@ -121,8 +121,8 @@ async fn a_purge_removes_exactly_what_expired_per_class_and_records_it(backend: 
     assert_eq!(
         counts(&dry),
         [
-            // Two originals and both conversations' vault values.
-            ("message_originals", 4),
+            // Two originals, both conversations' vault values and their pseudonym mappings.
+            ("message_originals", 6),
             // The old message and the old agent reply.
             ("pseudonymised_text", 2),
             ("decisions", 0),

@@ -16,6 +16,7 @@ per_backend!(
     concurrent_messages_of_one_customer_agree_on_every_ordinal,
     erasure_deletes_the_customers_mappings_and_counters,
     retention_deletes_the_mappings_of_customers_whose_last_message_expired,
+    retention_unlinks_a_conversations_mappings_but_keeps_its_numbers_taken,
 );
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
@@ -319,4 +320,64 @@ async fn retention_deletes_the_mappings_of_customers_whose_last_message_expired(
         .await
         .unwrap();
     assert_eq!(bob, [2, 1, 3]);
+}
+
+async fn retention_unlinks_a_conversations_mappings_but_keeps_its_numbers_taken(backend: Backend) {
+    let t = open(backend).await;
+    let s = &t.store;
+    let at = now();
+    let scope = PseudonymScope::Conversation;
+    for (customer, conv) in [("ann", "conv-a"), ("bob", "conv-b")] {
+        s.pseudonym_ordinals(conv, customer, scope, &[email(1), email(2)], at)
+            .await
+            .unwrap();
+        s.record_message(message(conv, customer, scope, at))
+            .await
+            .unwrap();
+    }
+    // Ann's conversation last heard from her 100 days ago; Bob's is live.
+    backdate_customer(&t.target, "ann", 100 * DAY_MS).await;
+
+    let cutoff = Timestamp(at.millis() - 90 * DAY_MS);
+    let expired = s
+        .expired(RetentionClass::MessageOriginals, cutoff)
+        .await
+        .unwrap();
+    // Ann's original and her conversation's two mappings.
+    assert_eq!(expired.count, 3, "{expired:?}");
+    let record = |count: u64| format!("purged {count}").into_bytes();
+    let mut purged = 0;
+    loop {
+        let batch = s
+            .purge_expired(RetentionClass::MessageOriginals, cutoff, 1, at, &record)
+            .await
+            .unwrap();
+        if batch.count == 0 {
+            break;
+        }
+        assert!(batch.audit_index.is_some(), "every batch is recorded");
+        purged += batch.count;
+    }
+    assert_eq!(purged, 3);
+    assert_eq!(
+        s.expired(RetentionClass::MessageOriginals, cutoff)
+            .await
+            .unwrap()
+            .count,
+        0,
+        "a purged mapping is not counted again"
+    );
+    // Ann returns to the same conversation: her old values no longer link to their numbers,
+    // and they get new ones, never 1 or 2, which older text of the conversation may still show.
+    let ann = s
+        .pseudonym_ordinals("conv-a", "ann", scope, &[email(2), email(1)], at)
+        .await
+        .unwrap();
+    assert_eq!(ann, [3, 4]);
+    // Bob's live conversation keeps its mappings.
+    let bob = s
+        .pseudonym_ordinals("conv-b", "bob", scope, &[email(2), email(1)], at)
+        .await
+        .unwrap();
+    assert_eq!(bob, [2, 1]);
 }
