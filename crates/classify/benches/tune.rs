@@ -5,15 +5,16 @@
 //!
 //! ```sh
 //! for seed in 1 2 3; do
-//!   TUNE_DATA=../shared/data/banking77/train.csv SKIP=5 REFIT=1 SEED=$seed \
+//!   TUNE_DATA=$PWD/../shared/data/banking77/train.csv SKIP=5 REFIT=1 SEED=$seed \
 //!     cargo bench -p candor-classify --bench tune -- skip5-refit
 //! done
 //! ```
 //!
 //! Settings (defaults: `TrainConfig::default()`): `TUNE_TEXT`, `TUNE_LABEL` (column names),
 //! `BITS`, `WORD`, `SKIP`, `CMIN`, `CMAX`, `FOLD` (0/1), `SCALE` (0 = 1/sqrt(n), 1 = sublinear, 2 = TF-IDF, 3 = sublinear by kind), `EPOCHS`, `PATIENCE`, `BATCH`, `LR`, `DECAY`,
-//! `L2`, `BAL` (0/1), `REFIT` (0/1), `VFRAC`, `SEED`, `F32` (0/1). docs/EVALUATION.md lists what
-//! was tried for Banking77.
+//! `L2`, `BAL` (0/1), `REFIT` (0/1), `VFRAC`, `SEED`, `F32` (0/1); experiments on top of the
+//! trained model: `MEMBERS` (an ensemble), `KNN=1` with `TOPK` and `MAXDF` (a nearest-neighbour
+//! blend). docs/EVALUATION.md lists what was tried for Banking77.
 
 use candor_classify::*;
 use std::time::Instant;
@@ -123,6 +124,94 @@ fn main() {
         }
     }
     let per_s = (passes * outer.len()) as f64 / (cpu() - c0);
+    // `KNN=1`: cosine similarity of each outer text to the training texts (an inverted index
+    // over the model's own feature vectors, skipping rows in more than `MAXDF` texts), the best
+    // similarity per class blended with the calibrated probabilities; prints the outer accuracy
+    // for a grid of blend weights.
+    if env("KNN", 0u8) == 1 {
+        let labels = m.labels();
+        let max_df = env("MAXDF", usize::MAX);
+        let topk = env("TOPK", 1usize);
+        let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); m.rows()];
+        let mut doc_label = Vec::new();
+        for (d, e) in data.iter().enumerate() {
+            for (r, v) in m.feature_vector(&e.text) {
+                postings[r as usize].push((d as u32, v));
+            }
+            doc_label.push(labels.iter().position(|l| *l == e.label).unwrap());
+        }
+        let grid = [
+            0.0f32, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0,
+        ];
+        let mut hits_p = vec![0usize; grid.len()];
+        let mut hits_l = vec![0usize; grid.len()];
+        let mut hits_knn = 0;
+        let mut sims = vec![0f32; data.len()];
+        let c0 = cpu();
+        let mut knn_time = 0.0;
+        for e in &outer {
+            let k0 = cpu();
+            sims.iter_mut().for_each(|s| *s = 0.0);
+            for (r, v) in m.feature_vector(&e.text) {
+                let p = &postings[r as usize];
+                if p.len() <= max_df {
+                    for &(d, w) in p {
+                        sims[d as usize] += v * w;
+                    }
+                }
+            }
+            // Per class: mean of the top-k similarities.
+            let mut best: Vec<Vec<f32>> = vec![Vec::new(); labels.len()];
+            for (d, &s) in sims.iter().enumerate() {
+                if s > 0.0 {
+                    best[doc_label[d]].push(s);
+                }
+            }
+            let cls: Vec<f32> = best
+                .iter_mut()
+                .map(|v| {
+                    v.sort_unstable_by(|a, b| b.total_cmp(a));
+                    v.iter().take(topk).sum::<f32>() / topk as f32
+                })
+                .collect();
+            knn_time += cpu() - k0;
+            let gold = labels.iter().position(|l| *l == e.label).unwrap();
+            let am = |xs: &[f32]| (0..xs.len()).fold(0, |b, i| if xs[i] > xs[b] { i } else { b });
+            hits_knn += usize::from(am(&cls) == gold);
+            let probs = m.scores(&e.text);
+            let lg: Vec<f32> = m
+                .logits(&e.text)
+                .iter()
+                .map(|x| x / m.temperature())
+                .collect();
+            for (gi, &w) in grid.iter().enumerate() {
+                let a: Vec<f32> = probs.iter().zip(&cls).map(|(p, s)| p + w * s).collect();
+                hits_p[gi] += usize::from(am(&a) == gold);
+                let b: Vec<f32> = lg.iter().zip(&cls).map(|(p, s)| p + 10.0 * w * s).collect();
+                hits_l[gi] += usize::from(am(&b) == gold);
+            }
+        }
+        let n = outer.len() as f64;
+        let avg_post = postings
+            .iter()
+            .filter(|p| p.len() <= max_df)
+            .map(|p| p.len())
+            .sum::<usize>();
+        println!(
+            "knn alone {:.2}% | knn {:.1} us/query ({:.1} us all) postings {} (maxdf {max_df}, topk {topk})",
+            hits_knn as f64 * 100.0 / n,
+            knn_time * 1e6 / n,
+            (cpu() - c0) * 1e6 / n,
+            avg_post
+        );
+        for (gi, w) in grid.iter().enumerate() {
+            println!(
+                "  w {w:>5}: p+w*s {:.2}%   logit/T+10w*s {:.2}%",
+                hits_p[gi] as f64 * 100.0 / n,
+                hits_l[gi] as f64 * 100.0 / n
+            );
+        }
+    }
     // `MEMBERS=k`: k - 1 more models with other seeds (and `SCALE2`/`CMAX2`/`WORD2` for the
     // second), their logits averaged with the first's, scored on the outer split.
     let members = env("MEMBERS", 1usize);

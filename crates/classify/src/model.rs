@@ -472,6 +472,44 @@ impl IntentModel {
         known
     }
 
+    /// The text's feature vector as the model sees it: `(row, value)` for each distinct known
+    /// feature, rows increasing, values as they multiply the weights (unit length per group
+    /// for the normalised scalings). Exposed for experiments on top of the linear model.
+    #[doc(hidden)]
+    pub fn feature_vector(&self, text: &str) -> Vec<(u32, f32)> {
+        let mut scratch = Scratch::default();
+        let mut rows = Vec::new();
+        let scaling = self.features.scaling;
+        let n = scratch.extract(text, &self.features, |o| {
+            let row = self.index[o.bucket as usize];
+            if row != NO_ROW {
+                rows.push(row | (scaling.group(o.kind) * GROUP_BIT));
+            }
+        });
+        rows.sort_unstable();
+        let mut out = Vec::new();
+        if scaling.normalised() {
+            let mut sum_sq = [0.0f32; 2];
+            for_runs(&rows, |tagged, k| {
+                let v = self.row_value((tagged & !GROUP_BIT) as usize, k);
+                sum_sq[(tagged >> 31) as usize] += v * v;
+            });
+            let norm = sum_sq.map(|s| if s > 0.0 { 1.0 / s.sqrt() } else { 0.0 });
+            for_runs(&rows, |tagged, k| {
+                let row = tagged & !GROUP_BIT;
+                out.push((
+                    row,
+                    self.row_value(row as usize, k) * norm[(tagged >> 31) as usize],
+                ));
+            });
+        } else {
+            let v = occurrence_value(n);
+            for_runs(&rows, |row, k| out.push((row, k as f32 * v)));
+        }
+        out.sort_unstable_by_key(|&(r, _)| r);
+        out
+    }
+
     /// The uncalibrated logit of every label, in label order.
     pub fn logits(&self, text: &str) -> Vec<f32> {
         SCRATCH.with_borrow_mut(|scratch| {

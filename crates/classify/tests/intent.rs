@@ -297,6 +297,65 @@ fn explanations_point_into_the_text_and_sum_to_the_logit() {
     assert!(err.to_string().contains("unknown label `nope`"));
 }
 
+/// The sparse dot product of two feature vectors (rows increasing).
+fn dot(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
+    let (mut i, mut j, mut s) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                s += a[i].1 * b[j].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    s
+}
+
+#[test]
+fn feature_vectors_are_sorted_unit_length_and_find_paraphrases() {
+    let model = model();
+    for text in probes() {
+        let v = model.feature_vector(&text);
+        assert!(v.windows(2).all(|w| w[0].0 < w[1].0), "{text:?}: {v:?}");
+        if !v.is_empty() {
+            let norm = dot(&v, &v).sqrt();
+            assert!((norm - 1.0).abs() < 1e-4, "{text:?}: norm {norm}");
+        }
+    }
+    // Nothing the model knows: no features, so no neighbour can be claimed.
+    for text in ["", "   ", "漢字 ΩΨΦ"] {
+        assert!(model.feature_vector(text).is_empty(), "{text:?}");
+    }
+    // The most similar training text of a paraphrase (da, de, nl, en) has its intent; the
+    // unrelated German request does not come out as a parcel question.
+    let train = dataset(1);
+    let vectors: Vec<_> = train
+        .iter()
+        .map(|e| model.feature_vector(&e.text))
+        .collect();
+    let nearest = |text: &str| {
+        let q = model.feature_vector(text);
+        let best = (0..train.len())
+            .max_by(|&a, &b| dot(&q, &vectors[a]).total_cmp(&dot(&q, &vectors[b])))
+            .unwrap();
+        train[best].label.as_str()
+    };
+    assert_eq!(nearest("hvor er min pakke henne"), "track_order");
+    assert_eq!(nearest("wo ist mein Paket denn"), "track_order");
+    assert_eq!(nearest("waar is mijn pakket"), "track_order");
+    assert_eq!(
+        nearest("please give me a refund on the jacket"),
+        "get_refund"
+    );
+    assert_ne!(
+        nearest("ich möchte mit einem Menschen sprechen"),
+        "track_order"
+    );
+}
+
 #[test]
 fn it_abstains_instead_of_guessing() {
     let model = model();
