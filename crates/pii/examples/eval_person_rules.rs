@@ -70,7 +70,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let danish_train = read("uner-da-ddt/da_ddt-ud-train.iob2")?;
     let danish_dev = read("uner-da-ddt/da_ddt-ud-dev.iob2")?;
     let folded = [
-        ("de: GermEval dev", read("germeval2014-ner-de/NER-de-dev.tsv")?),
+        (
+            "de: GermEval dev",
+            read("germeval2014-ner-de/NER-de-dev.tsv")?,
+        ),
         ("en: EWT dev", read("uner-en-ewt/en_ewt-ud-dev.iob2")?),
     ];
     // As the shipped model: its seed, the folds' mean best epoch (datasheet) and its threshold.
@@ -139,13 +142,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     rules_only += 1;
                 }
                 if show && !by(&union) {
-                    println!("MISS\t{name}\t{}\t{}", &item.text[g.start..g.end], item.text);
+                    println!(
+                        "MISS\t{name}\t{}\t{}",
+                        &item.text[g.start..g.end],
+                        item.text
+                    );
                 }
             }
             if show {
                 for r in &ruled {
                     if !gold.iter().any(|g| overlaps(*r, *g)) {
-                        println!("RULE-FP\t{name}\t{}\t{}", &item.text[r.start..r.end], item.text);
+                        println!(
+                            "RULE-FP\t{name}\t{}\t{}",
+                            &item.text[r.start..r.end],
+                            item.text
+                        );
                     }
                 }
             }

@@ -70,7 +70,23 @@ struct Lexicon {
     months: HashSet<String>,
     /// Folded words that end a company's name ("Inc", "GmbH", "Investments").
     org_suffixes: HashSet<String>,
+    /// Folded role and title nouns that stand before a name on their own ("Trainer Klopp").
+    roles: HashSet<String>,
+    /// Folded role nouns that end a compound before a name ("Handelsminister Gref").
+    role_ends: Vec<String>,
+    /// Reporting verbs ("sagte", "said"), next to which a capitalised word is a name.
+    speech: Phrases,
+    /// Words that German text capitalises often (nouns, and some names), from the tagger's
+    /// casing lexicon: after a role or reporting verb they count only when the name lists
+    /// know them ("Trainer Schuhe" is no name, "sagte Merkel" is).
+    german_capitalised: HashSet<&'static str>,
+    /// Folded pronouns and other words that stand where a name would next to a reporting
+    /// verb ("He said", "Han siger"); read by those rules only, since some are names too.
+    pronouns: HashSet<String>,
 }
+
+/// The shortest start of a compound before a role noun: "Handels|minister", not "ad|minister".
+const MIN_ROLE_PREFIX: usize = 4;
 
 static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
     let mut phrases = Vec::new();
@@ -101,6 +117,24 @@ static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
         kin: folded("kin_nouns"),
         org_suffixes: folded("org_suffixes"),
         personal: folded("personal_nouns"),
+        roles: entries("role_nouns")
+            .into_iter()
+            .filter(|r| !r.starts_with('+'))
+            .map(fold)
+            .collect(),
+        role_ends: entries("role_nouns")
+            .into_iter()
+            .map(|r| fold(r.trim_start_matches('+')))
+            .collect(),
+        speech: Phrases::new(entries("speech_verbs")),
+        pronouns: folded("pronouns"),
+        german_capitalised: include_str!("../data/casing/de.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_once('\t'))
+            .filter(|(_, class)| matches!(*class, "c" | "C"))
+            .map(|(word, _)| word)
+            .collect(),
         // Month entries carry their number: "may 5".
         months: entries("months")
             .into_iter()
@@ -267,7 +301,8 @@ impl Lexicon {
                 None => break,
             };
             let word = fold(&text[token.start..token.end]);
-            if self.not_names.contains(&word) {
+            // "Herr Bürgermeister" addresses a role, not a person by name.
+            if self.not_names.contains(&word) || (tokens == 0 && self.is_role(&word)) {
                 break;
             }
             if tokens == 0 {
@@ -609,6 +644,141 @@ impl Lexicon {
         }
     }
 
+    /// Whether `folded` is a role or title noun: one on its own ("trainer"), or a compound
+    /// ending in one after a hyphen or at least [`MIN_ROLE_PREFIX`] letters
+    /// ("us-botschafter", "handelsminister").
+    fn is_role(&self, folded: &str) -> bool {
+        // Inflected and definite forms: "Präsidenten", "dommeren". Not the genitive `s`:
+        // "des Spielers Halbzug" is a thing the player owns.
+        let stems = [
+            Some(folded),
+            folded.strip_suffix("en"),
+            folded.strip_suffix('n'),
+        ];
+        if stems
+            .iter()
+            .flatten()
+            .any(|stem| self.roles.contains(*stem))
+        {
+            return true;
+        }
+        let tail = folded.rsplit('-').next().unwrap_or(folded);
+        self.role_ends.iter().any(|end| {
+            (tail.len() < folded.len() && tail == end)
+                || (tail.len() >= end.len() + MIN_ROLE_PREFIX && tail.ends_with(end.as_str()))
+        })
+    }
+
+    /// Whether the capitalised `word` may be a name after a role noun or next to a reporting
+    /// verb: no non-name, month, role or all-capital word (`USA`), and no word that German
+    /// capitalises as a noun unless the name lists know it.
+    fn plausible_name(&self, word: &str) -> bool {
+        let folded = fold(word);
+        let shouting = word.chars().count() > 1 && !word.chars().any(char::is_lowercase);
+        if shouting
+            || self.not_names.contains(&folded)
+            || self.pronouns.contains(&folded)
+            || self.months.contains(&folded)
+            || self.is_role(&folded)
+        {
+            return false;
+        }
+        crate::ner::names::is_given(&folded)
+            || crate::ner::names::is_surname(&folded)
+            || self.given.contains(&folded)
+            || !self
+                .german_capitalised
+                .contains(word.to_lowercase().as_str())
+    }
+
+    /// The name after `at` (a role noun's or a reporting verb's end) when it starts right
+    /// after one space with a plausible word.
+    fn name_right_after(&self, text: &str, at: usize) -> Option<(Span, bool)> {
+        let rest = text[at..].strip_prefix(' ')?;
+        if !rest.starts_with(char::is_uppercase) {
+            return None;
+        }
+        let (span, known) = self.name_after(text, at, Cue::Relation)?;
+        let first = text[span.start..span.end].split(' ').next()?;
+        (span.start == at + 1 && self.plausible_name(first)).then_some((span, known))
+    }
+
+    /// A name after a role or title noun: "Bundeskanzlerin Angela Merkel", "Trainer Klopp",
+    /// "statsminister Mette Frederiksen", "minister De Jonge", "CEO Tim Cook".
+    fn role_names(&self, text: &str, all: &[Span], out: &mut Vec<Detection>) {
+        for pair in all.windows(2) {
+            let (role, next) = (pair[0], pair[1]);
+            if next.start != role.end + 1 || !text[next.start..].starts_with(char::is_uppercase) {
+                continue;
+            }
+            if !self.is_role(&fold(&text[role.start..role.end])) {
+                continue;
+            }
+            if let Some((span, known)) = self.name_right_after(text, role.end) {
+                push_shaped(out, text, span, if known { 0.85 } else { 0.75 });
+            }
+        }
+    }
+
+    /// A name next to a reporting verb: after it ("sagte Pofalla", "said Smith", "zei De
+    /// Vries"), or before it at the start of a sentence or clause ("Ramelow erklärte",
+    /// "Chahine told reporters").
+    fn speech_names(&self, text: &str, out: &mut Vec<Detection>) {
+        for (_, verb) in self.speech.find(text) {
+            if let Some((span, known)) = self.name_right_after(text, verb.end) {
+                push_shaped(out, text, span, if known { 0.85 } else { 0.75 });
+                continue;
+            }
+            if let Some(span) = self.name_before(text, verb.start) {
+                push_shaped(out, text, span, 0.75);
+            }
+        }
+    }
+
+    /// One to three capitalised name words ending one space before `at` and starting a
+    /// sentence or clause (after a line break, `.`, `!`, `?`, `:`, `;`, `,` or a quote mark),
+    /// the first of them plausible (see [`Lexicon::plausible_name`]).
+    fn name_before(&self, text: &str, at: usize) -> Option<Span> {
+        let end = at.checked_sub(1).filter(|&e| text[e..].starts_with(' '))?;
+        let is_word_char = |c: char| c.is_alphabetic() || is_combining_mark(c) || "-'’".contains(c);
+        let mut start = end;
+        for _ in 0..3 {
+            let word_start = text[..start]
+                .char_indices()
+                .rev()
+                .take_while(|(_, c)| is_word_char(*c))
+                .last()
+                .map(|(i, _)| i)?;
+            if name_token(text, word_start, false)?.end != start {
+                return None;
+            }
+            start = word_start;
+            // Another capitalised word one space before belongs to the name.
+            let more = text[..start].strip_suffix(' ').is_some_and(|head| {
+                head.char_indices()
+                    .rev()
+                    .take_while(|(_, c)| is_word_char(*c))
+                    .last()
+                    .is_some_and(|(i, _)| head[i..].starts_with(char::is_uppercase))
+            });
+            if !more {
+                break;
+            }
+            start -= 1;
+        }
+        let before = text[..start].trim_end_matches([' ', '\t']);
+        let opens = before.is_empty()
+            || before.ends_with([
+                '\n', '.', '!', '?', ':', ';', ',', '"', '“', '”', '„', '«', '»', '\'',
+            ]);
+        let words: Vec<&str> = text[start..end].split(' ').collect();
+        let all_plausible = words.iter().all(|w| {
+            let f = fold(w);
+            !self.not_names.contains(&f) && !self.is_role(&f)
+        });
+        (opens && all_plausible && self.plausible_name(words[0])).then_some(Span::new(start, end))
+    }
+
     /// Whether the word after `end` is a follower ("X speaking").
     fn followed(&self, text: &str, end: usize) -> bool {
         let rest = text[end..].trim_start_matches([' ', ',']);
@@ -688,6 +858,8 @@ impl Recognizer for PersonRecognizer {
             lex.lower_initialled_names(text, out);
             lex.lower_full_names(text, &all, out);
         }
+        lex.role_names(text, &all, out);
+        lex.speech_names(text, out);
         lex.possessive_names(text, &all, out);
         lex.vocative_names(text, &all, out);
     }
