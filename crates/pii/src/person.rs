@@ -698,9 +698,41 @@ impl Lexicon {
         if !rest.starts_with(char::is_uppercase) {
             return None;
         }
-        let (span, known) = self.name_after(text, at, Cue::Relation)?;
+        // A surname's particle is capitalised without a given name before it: "minister De
+        // Jonge", "zei De Vries".
+        let head = rest.split(' ').next().unwrap_or_default();
+        let lower_head = head.to_lowercase();
+        if self
+            .particles
+            .iter()
+            .any(|p| p.len() == 1 && p[0] == lower_head)
+            && let Some((span, known)) = self.name_after(text, at + 1 + head.len(), Cue::Relation)
+            && span.start == at + 2 + head.len()
+            && self.plausible_name(text[span.start..span.end].split(' ').next()?)
+        {
+            return Some((Span::new(at + 1, span.end), known));
+        }
+        let (mut span, known) = self.name_after(text, at, Cue::Relation)?;
         let first = text[span.start..span.end].split(' ').next()?;
-        (span.start == at + 1 && self.plausible_name(first)).then_some((span, known))
+        if span.start != at + 1 || !self.plausible_name(first) {
+            return None;
+        }
+        // A German article read as a particle is an article before a noun: "sagt Eymer der
+        // Zeitung", "Angela Merkel den Gast" (in "van der Vaart" the particle is two words).
+        const ARTICLES: &[&str] = &["der", "den", "dem", "des", "die", "das"];
+        let mut pos = span.start;
+        let mut words = text[span.start..span.end].split(' ').peekable();
+        let mut previous = "";
+        while let Some(word) = words.next() {
+            let article = ARTICLES.contains(&word) && !previous.starts_with(char::is_lowercase);
+            if pos > span.start && article {
+                span.end = pos - 1;
+                break;
+            }
+            previous = word;
+            pos += word.len() + 1;
+        }
+        Some((span, known))
     }
 
     /// A name after a role or title noun: "Bundeskanzlerin Angela Merkel", "Trainer Klopp",
@@ -1153,6 +1185,88 @@ mod tests {
         assert_eq!(t("anna"), None);
         assert_eq!(t("R2D2"), None);
         assert_eq!(name_token("M. Novák", 0, true), Some(Span::new(0, 2)));
+    }
+
+    #[test]
+    fn a_role_or_title_before_a_capitalised_word_names_a_person() {
+        assert_eq!(
+            names("Gestern traf Bundeskanzlerin Angela Merkel den Gast."),
+            ["Angela Merkel"]
+        );
+        assert_eq!(names("Damit hat Trainer Klopp nicht gerechnet."), ["Klopp"]);
+        assert_eq!(names("Der Handelsminister Gref kam spät."), ["Gref"]);
+        assert_eq!(
+            names("Der US-Botschafter Imad Moustapha bestritt das."),
+            ["Imad Moustapha"]
+        );
+        assert_eq!(names("I skrev til sagsbehandler Hansen i går."), ["Hansen"]);
+        assert_eq!(
+            names("Det mente statsminister Mette Frederiksen ikke."),
+            ["Mette Frederiksen"]
+        );
+        assert_eq!(names("Dat vond minister De Jonge niet."), ["De Jonge"]);
+        assert_eq!(names("Ik sprak met mijn collega Jansen."), ["Jansen"]);
+        assert_eq!(names("Yesterday CEO Tim Cook spoke."), ["Tim Cook"]);
+        assert_eq!(names("It was signed by President Biden."), ["Biden"]);
+    }
+
+    #[test]
+    fn a_role_noun_alone_names_nobody() {
+        // Role nouns as plain nouns, before lower-case words, nouns, weekdays and countries.
+        assert!(names("Der Trainer hat die Mannschaft umgestellt.").is_empty());
+        assert!(names("Ich kaufe neue Trainer Schuhe.").is_empty());
+        assert!(names("Sehr geehrter Herr Bürgermeister, vielen Dank.").is_empty());
+        assert!(names("Der Präsident Frankreich sprach.").is_empty());
+        assert!(names("Min sagsbehandler har ikke svaret.").is_empty());
+        assert!(names("Spørg din træner Mandag.").is_empty());
+        assert!(names("De minister heeft het besloten.").is_empty());
+        assert!(names("Vraag het de manager USA.").is_empty());
+        assert!(names("Please let me talk to the manager.").is_empty());
+        assert!(names("The manager Monday said no.").is_empty());
+        // A surname that is a job too counts only inside a compound: "Richter" is a name.
+        let folded = |w: &str| LEXICON.is_role(&fold(w));
+        assert!(folded("Bundesrichter") && !folded("Richter"));
+        assert!(
+            !folded("administer"),
+            "a compound needs four letters before its role"
+        );
+    }
+
+    #[test]
+    fn a_reporting_verb_next_to_a_capitalised_word_names_a_person() {
+        assert_eq!(
+            names("„Das reicht nicht“, sagt Eymer der Zeitung."),
+            ["Eymer"]
+        );
+        assert_eq!(
+            names("Ramelow erklärte, die Wähler könnten sich verlassen."),
+            ["Ramelow"]
+        );
+        assert_eq!(names("Det er for sent, sagde Hansen."), ["Hansen"]);
+        assert_eq!(names("Het is te laat, zei De Vries."), ["De Vries"]);
+        assert_eq!(names("\"It is too late,\" said Smith."), ["Smith"]);
+        assert_eq!(
+            names("Chahine told reporters outside the court."),
+            ["Chahine"]
+        );
+    }
+
+    #[test]
+    fn a_reporting_verb_next_to_a_pronoun_or_noun_names_nobody() {
+        assert!(names("Er sagte, dass es spät sei.").is_empty());
+        assert!(names("Niemand sagte etwas.").is_empty());
+        assert!(names("Das sagte Montag niemand.").is_empty());
+        assert!(names("Die Firma sagte Termine ab.").is_empty());
+        assert!(names("Han siger, at det er for sent.").is_empty());
+        assert!(names("Sådan siger man.").is_empty());
+        assert!(names("Ingen siger noget.").is_empty());
+        assert!(names("Hij zei dat het te laat was.").is_empty());
+        assert!(names("Ze zegt niets.").is_empty());
+        assert!(names("Iemand zei dat het kwijt was.").is_empty());
+        assert!(names("He said the parcel was lost.").is_empty());
+        assert!(names("Enough said.").is_empty());
+        assert!(names("Someone said it would be refunded.").is_empty());
+        assert!(names("The agent said Monday that it was lost.").is_empty());
     }
 
     #[test]
