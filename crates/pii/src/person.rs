@@ -695,7 +695,14 @@ impl Lexicon {
     /// after one space with a plausible word.
     fn name_right_after(&self, text: &str, at: usize) -> Option<(Span, bool)> {
         let rest = text[at..].strip_prefix(' ')?;
-        if !rest.starts_with(char::is_uppercase) {
+        // "erklärt van der Vaart": a particle of two words may open the name. One word is
+        // too often a preposition or article there ("berichtet von Barcino", "sagte der Mann").
+        let two_word_particle = self
+            .particles
+            .iter()
+            .filter(|p| p.len() > 1 && p[0] != "von")
+            .any(|p| rest.starts_with(&format!("{} ", p.join(" "))));
+        if !rest.starts_with(char::is_uppercase) && !two_word_particle {
             return None;
         }
         // A surname's particle is capitalised without a given name before it: "minister De
@@ -713,7 +720,10 @@ impl Lexicon {
             return Some((Span::new(at + 1, span.end), known));
         }
         let (mut span, known) = self.name_after(text, at, Cue::Relation)?;
-        let first = text[span.start..span.end].split(' ').next()?;
+        // The first capitalised word, after any particle.
+        let first = text[span.start..span.end]
+            .split(' ')
+            .find(|w| w.starts_with(char::is_uppercase))?;
         if span.start != at + 1 || !self.plausible_name(first) {
             return None;
         }
@@ -1244,6 +1254,10 @@ mod tests {
         );
         assert_eq!(names("Det er for sent, sagde Hansen."), ["Hansen"]);
         assert_eq!(names("Het is te laat, zei De Vries."), ["De Vries"]);
+        assert_eq!(
+            names("\"Wir müssen\", erklärt van der Vaart, \"alles geben.\""),
+            ["van der Vaart"]
+        );
         assert_eq!(names("\"It is too late,\" said Smith."), ["Smith"]);
         assert_eq!(
             names("Chahine told reporters outside the court."),
