@@ -30,6 +30,9 @@ use candor_pii::{Detection, PersonRecognizer, Recognizer, normalise};
 
 const FOLDS: usize = 4;
 
+/// A development set's name and the part of it one fold's tagger did not see.
+type Held<'a> = (&'a str, Vec<Labelled>);
+
 fn overlaps(a: Span, b: Span) -> bool {
     a.start < b.end && b.start < a.end
 }
@@ -84,7 +87,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let bias = PersonModel::shipped().outside_bias();
     // Per fold: the tagger trained without that quarter, and the quarter of each set it did
     // not see. DaNE dev is never trained on, so it is scored once, with the first fold's.
-    let mut folds: Vec<(PersonModel, Vec<(&str, Vec<Labelled>)>)> = Vec::new();
+    let mut folds: Vec<(PersonModel, Vec<Held>)> = Vec::new();
     for fold in 0..FOLDS {
         let mut training = danish_train.clone();
         let mut held: Vec<(&str, Vec<Labelled>)> = Vec::new();

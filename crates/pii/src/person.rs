@@ -731,9 +731,8 @@ impl Lexicon {
         // Zeitung", "Angela Merkel den Gast" (in "van der Vaart" the particle is two words).
         const ARTICLES: &[&str] = &["der", "den", "dem", "des", "die", "das"];
         let mut pos = span.start;
-        let mut words = text[span.start..span.end].split(' ').peekable();
         let mut previous = "";
-        while let Some(word) = words.next() {
+        for word in text[span.start..span.end].split(' ') {
             let article = ARTICLES.contains(&word) && !previous.starts_with(char::is_lowercase);
             if pos > span.start && article {
                 span.end = pos - 1;
