@@ -1261,6 +1261,7 @@ mod tests {
         assert!(names("Vraag het de manager USA.").is_empty());
         assert!(names("Please let me talk to the manager.").is_empty());
         assert!(names("The manager Monday said no.").is_empty());
+        assert!(names("The Princess Royal arrived this morning.").is_empty());
         // A surname that is a job too counts only inside a compound: "Richter" is a name.
         let folded = |w: &str| LEXICON.is_role(&fold(w));
         assert!(folded("Bundesrichter") && !folded("Richter"));
