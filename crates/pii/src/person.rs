@@ -70,7 +70,25 @@ struct Lexicon {
     months: HashSet<String>,
     /// Folded words that end a company's name ("Inc", "GmbH", "Investments").
     org_suffixes: HashSet<String>,
+    /// Folded role and title nouns that stand before a name on their own ("Trainer Klopp").
+    roles: HashSet<String>,
+    /// Folded role nouns that end a compound before a name ("Handelsminister Gref").
+    role_ends: Vec<String>,
+    /// Reporting verbs ("sagte", "said"), next to which a capitalised word is a name.
+    speech: Phrases,
+    /// Words that German text capitalises often (nouns, and some names), from the tagger's
+    /// casing lexicon: after a role or reporting verb they count only when the name lists
+    /// know them ("Trainer Schuhe" is no name, "sagte Merkel" is).
+    german_capitalised: HashSet<&'static str>,
+    /// Folded pronouns and other words that stand where a name would next to a reporting
+    /// verb ("He said", "Han siger"); read by those rules only, since some are names too.
+    pronouns: HashSet<String>,
+    /// Folded subject pronouns of the languages that put the verb second (da, de, nl).
+    verb_second_subjects: HashSet<String>,
 }
+
+/// The shortest start of a compound before a role noun: "Handels|minister", not "ad|minister".
+const MIN_ROLE_PREFIX: usize = 4;
 
 static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
     let mut phrases = Vec::new();
@@ -101,6 +119,25 @@ static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
         kin: folded("kin_nouns"),
         org_suffixes: folded("org_suffixes"),
         personal: folded("personal_nouns"),
+        roles: entries("role_nouns")
+            .into_iter()
+            .filter(|r| !r.starts_with('+'))
+            .map(fold)
+            .collect(),
+        role_ends: entries("role_nouns")
+            .into_iter()
+            .map(|r| fold(r.trim_start_matches('+')))
+            .collect(),
+        speech: Phrases::new(entries("speech_verbs")),
+        pronouns: folded("pronouns"),
+        verb_second_subjects: folded("verb_second_subjects"),
+        german_capitalised: include_str!("../data/casing/de.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_once('\t'))
+            .filter(|(_, class)| matches!(*class, "c" | "C"))
+            .map(|(word, _)| word)
+            .collect(),
         // Month entries carry their number: "may 5".
         months: entries("months")
             .into_iter()
@@ -267,7 +304,8 @@ impl Lexicon {
                 None => break,
             };
             let word = fold(&text[token.start..token.end]);
-            if self.not_names.contains(&word) {
+            // "Herr Bürgermeister" addresses a role, not a person by name.
+            if self.not_names.contains(&word) || (tokens == 0 && self.is_role(&word)) {
                 break;
             }
             if tokens == 0 {
@@ -609,6 +647,208 @@ impl Lexicon {
         }
     }
 
+    /// Whether `folded` is a role or title noun: one on its own ("trainer"), or a compound
+    /// ending in one after a hyphen or at least [`MIN_ROLE_PREFIX`] letters
+    /// ("us-botschafter", "handelsminister").
+    fn is_role(&self, folded: &str) -> bool {
+        // Inflected and definite forms: "Präsidenten", "dommeren". Not the genitive `s`:
+        // "des Spielers Halbzug" is a thing the player owns.
+        let stems = [
+            Some(folded),
+            folded.strip_suffix("en"),
+            folded.strip_suffix('n'),
+        ];
+        if stems
+            .iter()
+            .flatten()
+            .any(|stem| self.roles.contains(*stem))
+        {
+            return true;
+        }
+        let tail = folded.rsplit('-').next().unwrap_or(folded);
+        self.role_ends.iter().any(|end| {
+            (tail.len() < folded.len() && tail == end)
+                || (tail.len() >= end.len() + MIN_ROLE_PREFIX && tail.ends_with(end.as_str()))
+        })
+    }
+
+    /// Whether the capitalised `word` may be a name after a role noun or next to a reporting
+    /// verb: no non-name, month, role or all-capital word (`USA`), and no word that German
+    /// capitalises as a noun unless the name lists know it.
+    fn plausible_name(&self, word: &str) -> bool {
+        let folded = fold(word);
+        let shouting = word.chars().count() > 1 && !word.chars().any(char::is_lowercase);
+        if shouting
+            || self.not_names.contains(&folded)
+            || self.pronouns.contains(&folded)
+            || self.months.contains(&folded)
+            || self.is_role(&folded)
+        {
+            return false;
+        }
+        if crate::ner::names::is_given(&folded)
+            || crate::ner::names::is_surname(&folded)
+            || self.given.contains(&folded)
+        {
+            return true;
+        }
+        // Danish definite nouns ("Kongen sagde", "siger Ombudsmanden", "statsministeren
+        // Centrum-demokraterne"); names with these endings ("Hansen") are in the lists.
+        let definite = folded.chars().count() >= 6
+            && ["en", "et", "erne"].iter().any(|end| folded.ends_with(end));
+        !definite
+            && !self
+                .german_capitalised
+                .contains(word.to_lowercase().as_str())
+    }
+
+    /// The name after `at` (a role noun's or a reporting verb's end) when it starts right
+    /// after one space with a plausible word.
+    fn name_right_after(&self, text: &str, at: usize) -> Option<(Span, bool)> {
+        let rest = text[at..].strip_prefix(' ')?;
+        // "erklärt van der Vaart": a particle of two words may open the name. One word is
+        // too often a preposition or article there ("berichtet von Barcino", "sagte der Mann").
+        let two_word_particle = self
+            .particles
+            .iter()
+            .filter(|p| p.len() > 1 && p[0] != "von")
+            .any(|p| rest.starts_with(&format!("{} ", p.join(" "))));
+        if !rest.starts_with(char::is_uppercase) && !two_word_particle {
+            return None;
+        }
+        // A surname's particle is capitalised without a given name before it: "minister De
+        // Jonge", "zei De Vries".
+        let head = rest.split(' ').next().unwrap_or_default();
+        let lower_head = head.to_lowercase();
+        if self
+            .particles
+            .iter()
+            .any(|p| p.len() == 1 && p[0] == lower_head)
+            && let Some((span, known)) = self.name_after(text, at + 1 + head.len(), Cue::Relation)
+            && span.start == at + 2 + head.len()
+            && self.plausible_name(text[span.start..span.end].split(' ').next()?)
+        {
+            return Some((Span::new(at + 1, span.end), known));
+        }
+        let (mut span, known) = self.name_after(text, at, Cue::Relation)?;
+        // The first capitalised word, after any particle.
+        let first = text[span.start..span.end]
+            .split(' ')
+            .find(|w| w.starts_with(char::is_uppercase))?;
+        if span.start != at + 1 || !self.plausible_name(first) {
+            return None;
+        }
+        // A German article read as a particle is an article before a noun: "sagt Eymer der
+        // Zeitung", "Angela Merkel den Gast" (in "van der Vaart" the particle is two words).
+        const ARTICLES: &[&str] = &["der", "den", "dem", "des", "die", "das"];
+        let mut pos = span.start;
+        let mut previous = "";
+        for word in text[span.start..span.end].split(' ') {
+            let article = ARTICLES.contains(&word) && !previous.starts_with(char::is_lowercase);
+            if pos > span.start && article {
+                span.end = pos - 1;
+                break;
+            }
+            previous = word;
+            pos += word.len() + 1;
+        }
+        // A genitive before a role is an organisation's or a place's: "siger Københavns
+        // politidirektør", "Sagde Mellemfolkeligt Samvirkes formand".
+        let next = text[span.end..]
+            .strip_prefix(' ')
+            .and_then(|r| r.split([' ', ',', '.']).next())
+            .unwrap_or_default();
+        if text[..span.end].ends_with('s') && !next.is_empty() && self.is_role(&fold(next)) {
+            return None;
+        }
+        Some((span, known))
+    }
+
+    /// A name after a role or title noun: "Bundeskanzlerin Angela Merkel", "Trainer Klopp",
+    /// "statsminister Mette Frederiksen", "minister De Jonge", "CEO Tim Cook".
+    fn role_names(&self, text: &str, all: &[Span], out: &mut Vec<Detection>) {
+        for pair in all.windows(2) {
+            let (role, next) = (pair[0], pair[1]);
+            if next.start != role.end + 1 || !text[next.start..].starts_with(char::is_uppercase) {
+                continue;
+            }
+            if !self.is_role(&fold(&text[role.start..role.end])) {
+                continue;
+            }
+            if let Some((span, known)) = self.name_right_after(text, role.end) {
+                push_shaped(out, text, span, if known { 0.85 } else { 0.75 });
+            }
+        }
+    }
+
+    /// A name next to a reporting verb: after it ("sagte Pofalla", "said Smith", "zei De
+    /// Vries"), or before it at the start of a sentence or clause ("Ramelow erklärte",
+    /// "Chahine told reporters").
+    fn speech_names(&self, text: &str, out: &mut Vec<Detection>) {
+        for (_, verb) in self.speech.find(text) {
+            if let Some((span, known)) = self.name_right_after(text, verb.end) {
+                push_shaped(out, text, span, if known { 0.85 } else { 0.75 });
+                continue;
+            }
+            // Danish and German put the verb second: in "Først sagde jeg" and "Videre siger
+            // han" the subject is the pronoun after the verb, and the word before it no name.
+            let subject_after = text[verb.end..]
+                .strip_prefix(' ')
+                .and_then(|r| r.split([' ', ',', '.']).next())
+                .is_some_and(|w| self.verb_second_subjects.contains(&fold(w)));
+            if subject_after {
+                continue;
+            }
+            if let Some(span) = self.name_before(text, verb.start) {
+                push_shaped(out, text, span, 0.75);
+            }
+        }
+    }
+
+    /// One to three capitalised name words ending one space before `at` and starting a
+    /// sentence or clause (after a line break, `.`, `!`, `?`, `:`, `;`, `,` or a quote mark),
+    /// the first of them plausible (see [`Lexicon::plausible_name`]).
+    fn name_before(&self, text: &str, at: usize) -> Option<Span> {
+        let end = at.checked_sub(1).filter(|&e| text[e..].starts_with(' '))?;
+        let is_word_char = |c: char| c.is_alphabetic() || is_combining_mark(c) || "-'’".contains(c);
+        let mut start = end;
+        for _ in 0..3 {
+            let word_start = text[..start]
+                .char_indices()
+                .rev()
+                .take_while(|(_, c)| is_word_char(*c))
+                .last()
+                .map(|(i, _)| i)?;
+            if name_token(text, word_start, false)?.end != start {
+                return None;
+            }
+            start = word_start;
+            // Another capitalised word one space before belongs to the name.
+            let more = text[..start].strip_suffix(' ').is_some_and(|head| {
+                head.char_indices()
+                    .rev()
+                    .take_while(|(_, c)| is_word_char(*c))
+                    .last()
+                    .is_some_and(|(i, _)| head[i..].starts_with(char::is_uppercase))
+            });
+            if !more {
+                break;
+            }
+            start -= 1;
+        }
+        let before = text[..start].trim_end_matches([' ', '\t']);
+        let opens = before.is_empty()
+            || before.ends_with([
+                '\n', '.', '!', '?', ':', ';', ',', '"', '“', '”', '„', '«', '»', '\'',
+            ]);
+        let words: Vec<&str> = text[start..end].split(' ').collect();
+        let all_plausible = words.iter().all(|w| {
+            let f = fold(w);
+            !self.not_names.contains(&f) && !self.is_role(&f)
+        });
+        (opens && all_plausible && self.plausible_name(words[0])).then_some(Span::new(start, end))
+    }
+
     /// Whether the word after `end` is a follower ("X speaking").
     fn followed(&self, text: &str, end: usize) -> bool {
         let rest = text[end..].trim_start_matches([' ', ',']);
@@ -688,6 +928,8 @@ impl Recognizer for PersonRecognizer {
             lex.lower_initialled_names(text, out);
             lex.lower_full_names(text, &all, out);
         }
+        lex.role_names(text, &all, out);
+        lex.speech_names(text, out);
         lex.possessive_names(text, &all, out);
         lex.vocative_names(text, &all, out);
     }
@@ -981,6 +1223,100 @@ mod tests {
         assert_eq!(t("anna"), None);
         assert_eq!(t("R2D2"), None);
         assert_eq!(name_token("M. Novák", 0, true), Some(Span::new(0, 2)));
+    }
+
+    #[test]
+    fn a_role_or_title_before_a_capitalised_word_names_a_person() {
+        assert_eq!(
+            names("Gestern traf Bundeskanzlerin Angela Merkel den Gast."),
+            ["Angela Merkel"]
+        );
+        assert_eq!(names("Damit hat Trainer Klopp nicht gerechnet."), ["Klopp"]);
+        assert_eq!(names("Der Handelsminister Gref kam spät."), ["Gref"]);
+        assert_eq!(
+            names("Der US-Botschafter Imad Moustapha bestritt das."),
+            ["Imad Moustapha"]
+        );
+        assert_eq!(names("I skrev til sagsbehandler Hansen i går."), ["Hansen"]);
+        assert_eq!(
+            names("Det mente statsminister Mette Frederiksen ikke."),
+            ["Mette Frederiksen"]
+        );
+        assert_eq!(names("Dat vond minister De Jonge niet."), ["De Jonge"]);
+        assert_eq!(names("Ik sprak met mijn collega Jansen."), ["Jansen"]);
+        assert_eq!(names("Yesterday CEO Tim Cook spoke."), ["Tim Cook"]);
+        assert_eq!(names("It was signed by President Biden."), ["Biden"]);
+    }
+
+    #[test]
+    fn a_role_noun_alone_names_nobody() {
+        // Role nouns as plain nouns, before lower-case words, nouns, weekdays and countries.
+        assert!(names("Der Trainer hat die Mannschaft umgestellt.").is_empty());
+        assert!(names("Ich kaufe neue Trainer Schuhe.").is_empty());
+        assert!(names("Sehr geehrter Herr Bürgermeister, vielen Dank.").is_empty());
+        assert!(names("Der Präsident Frankreich sprach.").is_empty());
+        assert!(names("Min sagsbehandler har ikke svaret.").is_empty());
+        assert!(names("Spørg din træner Mandag.").is_empty());
+        assert!(names("De minister heeft het besloten.").is_empty());
+        assert!(names("Vraag het de manager USA.").is_empty());
+        assert!(names("Please let me talk to the manager.").is_empty());
+        assert!(names("The manager Monday said no.").is_empty());
+        assert!(names("The Princess Royal arrived this morning.").is_empty());
+        // A surname that is a job too counts only inside a compound: "Richter" is a name.
+        let folded = |w: &str| LEXICON.is_role(&fold(w));
+        assert!(folded("Bundesrichter") && !folded("Richter"));
+        assert!(
+            !folded("administer"),
+            "a compound needs four letters before its role"
+        );
+    }
+
+    #[test]
+    fn a_reporting_verb_next_to_a_capitalised_word_names_a_person() {
+        assert_eq!(
+            names("„Das reicht nicht“, sagt Eymer der Zeitung."),
+            ["Eymer"]
+        );
+        assert_eq!(
+            names("Ramelow erklärte, die Wähler könnten sich verlassen."),
+            ["Ramelow"]
+        );
+        assert_eq!(names("Det er for sent, sagde Hansen."), ["Hansen"]);
+        assert_eq!(names("Het is te laat, zei De Vries."), ["De Vries"]);
+        assert_eq!(
+            names("\"Wir müssen\", erklärt van der Vaart, \"alles geben.\""),
+            ["van der Vaart"]
+        );
+        assert_eq!(names("\"It is too late,\" said Smith."), ["Smith"]);
+        assert_eq!(
+            names("Chahine told reporters outside the court."),
+            ["Chahine"]
+        );
+        // English puts the subject first: the pronoun after the verb is its object.
+        assert_eq!(names("Smith said he would call."), ["Smith"]);
+    }
+
+    #[test]
+    fn a_reporting_verb_next_to_a_pronoun_or_noun_names_nobody() {
+        assert!(names("Er sagte, dass es spät sei.").is_empty());
+        assert!(names("Niemand sagte etwas.").is_empty());
+        assert!(names("Das sagte Montag niemand.").is_empty());
+        assert!(names("Die Firma sagte Termine ab.").is_empty());
+        assert!(names("Han siger, at det er for sent.").is_empty());
+        assert!(names("Sådan siger man.").is_empty());
+        assert!(names("Ingen siger noget.").is_empty());
+        assert!(names("Først sagde jeg nej.").is_empty());
+        assert!(names("Kongen sagde det.").is_empty());
+        assert!(names("Det gik galt, siger Københavns politidirektør.").is_empty());
+        assert!(names("Hij zei dat het te laat was.").is_empty());
+        assert!(names("Ze zegt niets.").is_empty());
+        assert!(names("Iemand zei dat het kwijt was.").is_empty());
+        assert!(names("He said the parcel was lost.").is_empty());
+        assert!(names("Enough said.").is_empty());
+        assert!(names("Someone said it would be refunded.").is_empty());
+        assert!(names("Dann sagte er nichts mehr.").is_empty());
+        assert!(names("Daarom zei hij niets.").is_empty());
+        assert!(names("The agent said Monday that it was lost.").is_empty());
     }
 
     #[test]
