@@ -10,10 +10,10 @@ use unicode_normalization::char::is_combining_mark;
 /// The version of the feature templates below. A model records the version it was trained
 /// with; a change to any template must bump it, so that an old model is refused rather than
 /// read with features it never saw.
-pub(crate) const FEATURES_VERSION: u8 = 5;
+pub(crate) const FEATURES_VERSION: u8 = 6;
 
 /// Features per token: every template yields exactly one.
-pub(crate) const PER_TOKEN: usize = 32;
+pub(crate) const PER_TOKEN: usize = 35;
 
 /// The tokens of `text`: runs of letters and digits (with inner hyphens and apostrophes, as
 /// in `Hans-Peter` and `O'Brien`), and every other non-space character alone.
@@ -273,6 +273,15 @@ pub(crate) fn features(text: &str, tokens: &[Span], bits: u8) -> Vec<u32> {
             bucket(bits, 30, &[lang, casing, cap, first]),
             // German compounds are long; names rarely are.
             bucket(bits, 31, &[lang, len_bucket, cap]),
+        ]);
+        // How frequent the word is in general text of the text's language and of the others
+        // (see `freq.rs`): a German noun is frequent in German only, a name often everywhere.
+        let (band, others) = super::freq::in_language(hint, super::freq::bands(lw));
+        let (band, others) = (u64::from(band), u64::from(others));
+        out.extend_from_slice(&[
+            bucket(bits, 32, &[lang, band, cap, first]),
+            bucket(bits, 33, &[lang, band, others, cap]),
+            bucket(bits, 34, &[known(0), band, cap]),
         ]);
     }
     out

@@ -16,6 +16,7 @@ mod casing;
 mod data;
 mod features;
 mod format;
+mod freq;
 pub(crate) mod names;
 mod train;
 
