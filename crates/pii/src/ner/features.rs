@@ -219,7 +219,14 @@ pub(crate) fn features(text: &str, tokens: &[Span], bits: u8) -> Vec<u32> {
     // A capital means "noun" in German and mostly "name" elsewhere, so capitalisation
     // features also come paired with the text's probable language and with how the word is
     // written in that language's running text (see `casing.rs`).
-    let hint = super::casing::language_hint((0..n).map(|i| forms.lower(i)));
+    let mut hint = super::casing::language_hint((0..n).map(|i| forms.lower(i)));
+    if hint == b'?' {
+        hint = super::casing::language_from_casing(
+            (0..n)
+                .filter(|&i| !forms.capitalised[i])
+                .map(|i| forms.lower(i)),
+        );
+    }
     let lang = u64::from(hint);
     for i in 0..n {
         let j = i as isize;
