@@ -4,11 +4,14 @@
 //! ```text
 //! cargo run -p candor-pii --release --example train_person_ner -- \
 //!     [--data ../shared/data] [--out models/person-ner.bin] [--seed N] [--epochs N] [--bits N]
+//!     [--presidio-dev]
 //! ```
 //!
 //! Training data ("train, ship" in `../shared/data/README.md`): UNER Danish DDT (DaNE) train
 //! and dev, GermEval 2014 dev and UNER English EWT dev (the German and English train files are
-//! not in the snapshot). Two passes:
+//! not in the snapshot); with `--presidio-dev`, also the dev half of Presidio Research's
+//! synthetic English sentences (split by template, as `eval_presidio` splits them), as
+//! training data in every fold. Two passes:
 //!
 //! 1. Tuning, by four-fold cross-validation: each fold trains on DaNE train and three quarters
 //!    of GermEval dev and EWT dev, and holds out DaNE dev and the other quarters, one
@@ -218,13 +221,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
          1990 name lists, public domain, via the `names` package, MIT).\n\
          Casing features: crates/pii/data/casing (word casing counted in the unlabelled texts \
          of LCC Danish sentences, XED, GermEval 2018, xSID and Banking77; see its build.py).\n\
+         Word-frequency features: crates/pii/data/wordfreq (Zipf bands from the wordfreq \
+         package 3.1.1, data CC BY-SA 4.0, Robyn Speer; see its build.py).\n\
          Credit: Universal NER (Mayhew et al. 2024), DaN+ (Plank et al. 2020), \
          GermEval 2014 (Benikova et al. 2014), XED (Öhman et al. 2020), GermEval 2018 \
          (Wiegand et al. 2018), xSID (van der Goot et al. 2021), Banking77 (Casanueva et al. \
-         2020), Leipzig Corpora Collection. CC BY-SA data: the model is shared alike.\n\
+         2020), Leipzig Corpora Collection, wordfreq (Speer 2022){}. CC BY-SA data: the model is shared alike.\n\
          Seed {}, 2^{} feature buckets.\n",
         sources.join("\n  "),
         dev_lines.join("\n  "),
+        if with_presidio {
+            ", presidio-research (Microsoft, MIT)"
+        } else {
+            ""
+        },
         config.seed,
         config.bits
     );
