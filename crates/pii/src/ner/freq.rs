@@ -5,18 +5,51 @@
 //! likely a name ("Pofalla", "Peter").
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
 use super::casing::LangHint;
 
-static WORDS: LazyLock<HashMap<&'static str, [u8; 4]>> = LazyLock::new(|| {
+/// FNV-1a of a word: the table is keyed by this 64-bit hash rather than by the word, which
+/// halves its memory (about 95,000 words; a collision among them, or with a word looked up,
+/// is a one-in-billions event and would only change one feature's value).
+fn fnv(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// The keys are hashes already; one multiply spreads them over the table's buckets.
+#[derive(Default)]
+struct Premixed(u64);
+
+impl Hasher for Premixed {
+    fn finish(&self) -> u64 {
+        self.0.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = fnv(bytes);
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// Each word's four bands, four bits each (da in the lowest).
+static WORDS: LazyLock<HashMap<u64, u16, BuildHasherDefault<Premixed>>> = LazyLock::new(|| {
     include_str!("../../data/wordfreq/words.txt")
         .lines()
         .filter(|l| !l.starts_with('#'))
         .filter_map(|l| l.split_once('\t'))
         .filter_map(|(w, b)| {
             let b = b.as_bytes();
-            (b.len() == 4).then(|| (w, [b[0] - b'0', b[1] - b'0', b[2] - b'0', b[3] - b'0']))
+            let packed = b.iter().rev().try_fold(0u16, |acc, &c| {
+                c.is_ascii_digit().then(|| acc << 4 | u16::from(c - b'0'))
+            })?;
+            (b.len() == 4).then(|| (fnv(w.as_bytes()), packed))
         })
         .collect()
 });
@@ -24,13 +57,14 @@ static WORDS: LazyLock<HashMap<&'static str, [u8; 4]>> = LazyLock::new(|| {
 /// The frequency band (0 unseen, 1–7 Zipf) of `lower` (a lower-cased word) in Danish,
 /// German, English and Dutch.
 pub(crate) fn bands(lower: &str) -> [u8; 4] {
-    let found = if lower.contains('ß') {
+    let key = if lower.contains('ß') {
         // wordfreq folds "ß" to "ss".
-        WORDS.get(lower.replace('ß', "ss").as_str()).copied()
+        fnv(lower.replace('ß', "ss").as_bytes())
     } else {
-        WORDS.get(lower).copied()
+        fnv(lower.as_bytes())
     };
-    found.unwrap_or([0; 4])
+    let packed = WORDS.get(&key).copied().unwrap_or(0);
+    std::array::from_fn(|i| (packed >> (4 * i) & 0xf) as u8)
 }
 
 /// The band of a word in the text's probable language and the highest band among the other
