@@ -185,7 +185,7 @@ fn prefix(s: &str, n: usize) -> &str {
 /// Whether token `i` opens a sentence: the first token, one after `.`, `!`, `?` or `:`, or
 /// the first on a line (messages start greetings, sign-offs and list items on new lines
 /// without a full stop). Capitalisation there says nothing about names.
-fn opens_sentence(text: &str, tokens: &[Span], i: usize) -> bool {
+pub(crate) fn opens_sentence(text: &str, tokens: &[Span], i: usize) -> bool {
     i == 0
         || matches!(
             &text[tokens[i - 1].start..tokens[i - 1].end],

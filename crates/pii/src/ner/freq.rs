@@ -85,6 +85,71 @@ pub(crate) fn in_language(hint: LangHint, bands: [u8; 4]) -> (u8, u8) {
     (bands[at], others)
 }
 
+/// The band from which a word counts as very frequent (Zipf 5: once in 100,000 words).
+const VERY_FREQUENT: u8 = 5;
+/// Letters tried in place of, or next to, a word's letters when looking for the word it may
+/// be a slip of.
+const LETTERS: &str = "abcdefghijklmnopqrstuvwxyzæøåäöüéß";
+
+/// Whether `lower` (a lower-cased word) is in no language's frequency list but one slip of
+/// the keyboard (a letter dropped, added, changed or two swapped) away from a very frequent
+/// word: "Pease" for "Please", "Jeers" for "Jeres". At the start of a sentence such a word is
+/// capitalised by position only, and its rarity would otherwise make it look like a surname.
+pub(crate) fn looks_like_slip(lower: &str) -> bool {
+    let chars: Vec<char> = lower.chars().collect();
+    if chars.len() < 3 || !chars.iter().all(|c| c.is_alphabetic()) || bands(lower) != [0; 4] {
+        return false;
+    }
+    let frequent = |w: &str| bands(w).iter().any(|&b| b >= VERY_FREQUENT);
+    let mut candidate = String::with_capacity(lower.len() + 4);
+    let mut try_word = |parts: &mut dyn Iterator<Item = char>| {
+        candidate.clear();
+        candidate.extend(parts);
+        frequent(&candidate)
+    };
+    for i in 0..chars.len() {
+        let (before, after) = (&chars[..i], &chars[i + 1..]);
+        if try_word(&mut before.iter().chain(after).copied()) {
+            return true;
+        }
+        if i + 1 < chars.len() {
+            let swapped = [chars[i + 1], chars[i]];
+            let rest = &chars[i + 2..];
+            if try_word(&mut before.iter().chain(&swapped).chain(rest).copied()) {
+                return true;
+            }
+        }
+        for l in LETTERS.chars() {
+            if l != chars[i]
+                && try_word(
+                    &mut before
+                        .iter()
+                        .copied()
+                        .chain([l])
+                        .chain(after.iter().copied()),
+                )
+            {
+                return true;
+            }
+        }
+    }
+    for i in 0..=chars.len() {
+        for l in LETTERS.chars() {
+            let (before, after) = chars.split_at(i);
+            if try_word(
+                &mut before
+                    .iter()
+                    .copied()
+                    .chain([l])
+                    .chain(after.iter().copied()),
+            ) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,6 +164,21 @@ mod tests {
         assert_eq!(bands("pofalla"), [0; 4]);
         assert!(bands("venligst")[0] >= 3 && bands("venligst")[1] == 0);
         assert!(bands("niet")[3] >= 5 && bands("the")[2] >= 6);
+    }
+
+    #[test]
+    fn slips_of_frequent_words_are_told_from_rare_names() {
+        // da, de, en, nl: a letter swapped, dropped, changed, added.
+        assert!(looks_like_slip("jeers"));
+        assert!(looks_like_slip("bitet"));
+        assert!(looks_like_slip("pease"));
+        assert!(looks_like_slip("maaar"));
+        // Listed words, rare names and short words are no slips.
+        assert!(!looks_like_slip("please"));
+        assert!(!looks_like_slip("peter"));
+        assert!(!looks_like_slip("pofalla"));
+        assert!(!looks_like_slip("holinka"));
+        assert!(!looks_like_slip("ab"));
     }
 
     #[test]
