@@ -1,7 +1,9 @@
 #!/bin/sh
 # Reproduces models/person-ner.bin, byte for byte, from the "train, ship" NER data in
 # ../shared/data: UNER Danish DDT / DaNE (CC BY-SA 4.0), GermEval 2014 (CC BY 4.0) and UNER
-# English EWT (CC BY-SA 4.0), with the name gazetteer of crates/pii/data/names (Faker, MIT;
+# English EWT (CC BY-SA 4.0), the dev half (by template) of Presidio Research's synthetic English
+# set (MIT), with the word-frequency bands of crates/pii/data/wordfreq (wordfreq, CC BY-SA 4.0),
+# the name gazetteer of crates/pii/data/names (Faker, MIT;
 # US Census lists, public domain). See models/person-ner.datasheet.md. Pass 1 tunes the
 # epochs and the decision threshold on held-out train/dev sentences; pass 2 trains on all.
 #
@@ -20,6 +22,6 @@ data=${CANDOR_DATA:-$root/../shared/data}
 [ -f models/person-ner.bin ] || : > models/person-ner.bin
 
 cargo run --release --quiet -p candor-pii --example train_person_ner -- \
-  --data "$data" --out models/person-ner.bin --seed 20140916 --epochs 12 --bits 18
+  --data "$data" --out models/person-ner.bin --seed 20140916 --epochs 12 --bits 18 --presidio-dev
 sha256sum models/person-ner.bin
 ls -l models/person-ner.bin

@@ -4,11 +4,14 @@
 //! ```text
 //! cargo run -p candor-pii --release --example train_person_ner -- \
 //!     [--data ../shared/data] [--out models/person-ner.bin] [--seed N] [--epochs N] [--bits N]
+//!     [--presidio-dev]
 //! ```
 //!
 //! Training data ("train, ship" in `../shared/data/README.md`): UNER Danish DDT (DaNE) train
 //! and dev, GermEval 2014 dev and UNER English EWT dev (the German and English train files are
-//! not in the snapshot). Two passes:
+//! not in the snapshot); with `--presidio-dev`, also the dev half of Presidio Research's
+//! synthetic English sentences (split by template, as `eval_presidio` splits them), as
+//! training data in every fold. Two passes:
 //!
 //! 1. Tuning, by four-fold cross-validation: each fold trains on DaNE train and three quarters
 //!    of GermEval dev and EWT dev, and holds out DaNE dev and the other quarters, one
@@ -22,6 +25,7 @@
 
 use std::path::PathBuf;
 
+use candor_core::EntityKind;
 use candor_pii::eval::Labelled;
 use candor_pii::ner::{
     PersonModel, TrainConfig, add_counts, best_bias, bias_grid, bias_sweep, read_iob, train,
@@ -36,14 +40,62 @@ const TRAIN: &[(&str, &str, bool)] = &[
 /// Held out whole in pass 1, trained on in pass 2.
 const DEV: (&str, &str) = ("uner-da-ddt/da_ddt-ud-dev.iob2", "CC BY-SA 4.0");
 const FOLDS: usize = 4;
+/// Presidio Research's synthetic English sentences (MIT): "train only if split by
+/// template_id" (`../shared/data/README.md`). Only the dev half of `examples/eval_presidio.rs`
+/// (templates whose SplitMix64 hash is even) is trained on, so its held-out half stays an
+/// honest measure.
+const PRESIDIO: &str = "presidio-synth-pii-en/synth_dataset_v2.json";
+
+/// SplitMix64's finaliser, as `examples/eval_presidio.rs` splits the templates.
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// The dev-half sentences of Presidio's set, labelled with their PERSON spans only.
+fn presidio_dev(path: &std::path::Path) -> Result<Vec<Labelled>, Box<dyn std::error::Error>> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let raw: serde_json::Value = serde_json::from_str(&text)?;
+    let mut out = Vec::new();
+    for item in raw.as_array().ok_or("expected a JSON array")? {
+        let template = item["template_id"].as_u64().ok_or("template_id")?;
+        if !splitmix64(template).is_multiple_of(2) {
+            continue;
+        }
+        let text = item["full_text"].as_str().ok_or("full_text")?.to_owned();
+        // Positions are character offsets; spans here are byte offsets.
+        let mut bytes: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        bytes.push(text.len());
+        let mut spans = Vec::new();
+        for s in item["spans"].as_array().ok_or("spans")? {
+            if s["entity_type"].as_str() != Some("PERSON") {
+                continue;
+            }
+            let at = |key: &str| s[key].as_u64().and_then(|v| bytes.get(v as usize).copied());
+            let (Some(start), Some(end)) = (at("start_position"), at("end_position")) else {
+                return Err("span outside its text".into());
+            };
+            spans.push((candor_core::Span::new(start, end), EntityKind::Person));
+        }
+        out.push(Labelled { text, spans });
+    }
+    Ok(out)
+}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut data = root.join("../shared/data");
     let mut out = root.join("models/person-ner.bin");
     let mut config = TrainConfig::default();
+    let mut with_presidio = false;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
+        if flag == "--presidio-dev" {
+            with_presidio = true;
+            continue;
+        }
         let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
         match flag.as_str() {
             "--data" => data = value.into(),
@@ -76,6 +128,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         } else {
             fixed.extend(part);
         }
+    }
+    if with_presidio {
+        let part = presidio_dev(&data.join(PRESIDIO))?;
+        sources.push(format!(
+            "{PRESIDIO} (MIT), dev half of the templates: {} sentences, {} names",
+            part.len(),
+            names(&part)
+        ));
+        fixed.extend(part);
     }
     let danish_dev = read(DEV.0)?;
     sources.push(format!(
@@ -160,13 +221,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
          1990 name lists, public domain, via the `names` package, MIT).\n\
          Casing features: crates/pii/data/casing (word casing counted in the unlabelled texts \
          of LCC Danish sentences, XED, GermEval 2018, xSID and Banking77; see its build.py).\n\
+         Word-frequency features: crates/pii/data/wordfreq (Zipf bands from the wordfreq \
+         package 3.1.1, data CC BY-SA 4.0, Robyn Speer; see its build.py).\n\
          Credit: Universal NER (Mayhew et al. 2024), DaN+ (Plank et al. 2020), \
          GermEval 2014 (Benikova et al. 2014), XED (Öhman et al. 2020), GermEval 2018 \
          (Wiegand et al. 2018), xSID (van der Goot et al. 2021), Banking77 (Casanueva et al. \
-         2020), Leipzig Corpora Collection. CC BY-SA data: the model is shared alike.\n\
+         2020), Leipzig Corpora Collection, wordfreq (Speer 2022){}. CC BY-SA data: the model is shared alike.\n\
          Seed {}, 2^{} feature buckets.\n",
         sources.join("\n  "),
         dev_lines.join("\n  "),
+        if with_presidio {
+            ", presidio-research (Microsoft, MIT)"
+        } else {
+            ""
+        },
         config.seed,
         config.bits
     );

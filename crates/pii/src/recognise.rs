@@ -1117,7 +1117,12 @@ mod tests {
             .map(|d| (&text[d.span.start..d.span.end], d.recogniser))
             .collect();
         assert_eq!(shown[0].0, "Jindřich Holinka");
-        assert_eq!(shown[1], ("Holinka", REPEATED_VALUE));
+        // The tagger may find the lone surname itself; either way it is masked, and as a name.
+        assert_eq!(shown[1].0, "Holinka", "{shown:?}");
+        assert!(
+            [REPEATED_VALUE, "person-model"].contains(&shown[1].1),
+            "{shown:?}"
+        );
         assert_eq!(shown.len(), 2, "{shown:?}");
         let lower = "Regards,\nAdam Key\n\nthe key to the door";
         let found: Vec<_> = Registry::default()

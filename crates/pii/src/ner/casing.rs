@@ -50,6 +50,28 @@ pub(crate) fn language_hint<'a>(words: impl Iterator<Item = &'a str>) -> LangHin
     }
 }
 
+/// The language whose casing lexicon lists most of `lower_case_words` (words written in lower
+/// case in the text) as lower-case words, or `?` on a tie or none. Short lines (signatures,
+/// lists, "Follow up with …") often have no function words, yet their lower-case words still
+/// belong to one language more than another.
+pub(crate) fn language_from_casing<'a>(
+    lower_case_words: impl Iterator<Item = &'a str>,
+) -> LangHint {
+    let mut counts = [0u32; 4];
+    for w in lower_case_words {
+        for (c, hint) in counts.iter_mut().zip([b'a', b'e', b'n', b'l']) {
+            *c += u32::from(matches!(casing(hint, w), b'l' | b'm'));
+        }
+    }
+    let best = (0..4).max_by_key(|&i| counts[i]).expect("four languages");
+    let tied = counts.iter().filter(|&&c| c == counts[best]).count() > 1;
+    if counts[best] == 0 || tied {
+        b'?'
+    } else {
+        [b'a', b'e', b'n', b'l'][best]
+    }
+}
+
 fn lexicon(text: &'static str) -> HashMap<&'static str, u8> {
     text.lines()
         .filter(|l| !l.starts_with('#'))
@@ -92,6 +114,27 @@ mod tests {
         assert_eq!(hint("I called you and the parcel is lost"), b'n');
         assert_eq!(hint("Ik heb het pakket niet ontvangen"), b'l');
         assert_eq!(hint("Anna Berg"), b'?');
+    }
+
+    #[test]
+    fn lines_without_function_words_get_the_language_of_their_lower_case_words() {
+        let hint = |t: &str| {
+            // The tagger passes the words written in lower case.
+            let words: Vec<String> = t
+                .split(' ')
+                .filter(|w| w.chars().next().is_some_and(char::is_lowercase))
+                .map(str::to_lowercase)
+                .collect();
+            language_from_casing(words.iter().map(String::as_str))
+        };
+        assert_eq!(language_hint("Mange tak Anna".split(' ')), b'?');
+        assert_eq!(hint("Mange tak, venligst Anna Berg"), b'a');
+        assert_eq!(hint("Vielen Dank, bitte Anna Berg"), b'e');
+        assert_eq!(hint("Many thanks, please Anna Berg"), b'n');
+        assert_eq!(hint("Alvast bedankt, graag Anna Berg"), b'l');
+        // Names and unknown words alone decide nothing.
+        assert_eq!(hint("Anna Berg"), b'?');
+        assert_eq!(hint("Anna xqzt"), b'?');
     }
 
     #[test]

@@ -10,10 +10,10 @@ use unicode_normalization::char::is_combining_mark;
 /// The version of the feature templates below. A model records the version it was trained
 /// with; a change to any template must bump it, so that an old model is refused rather than
 /// read with features it never saw.
-pub(crate) const FEATURES_VERSION: u8 = 5;
+pub(crate) const FEATURES_VERSION: u8 = 6;
 
 /// Features per token: every template yields exactly one.
-pub(crate) const PER_TOKEN: usize = 32;
+pub(crate) const PER_TOKEN: usize = 35;
 
 /// The tokens of `text`: runs of letters and digits (with inner hyphens and apostrophes, as
 /// in `Hans-Peter` and `O'Brien`), and every other non-space character alone.
@@ -185,7 +185,7 @@ fn prefix(s: &str, n: usize) -> &str {
 /// Whether token `i` opens a sentence: the first token, one after `.`, `!`, `?` or `:`, or
 /// the first on a line (messages start greetings, sign-offs and list items on new lines
 /// without a full stop). Capitalisation there says nothing about names.
-fn opens_sentence(text: &str, tokens: &[Span], i: usize) -> bool {
+pub(crate) fn opens_sentence(text: &str, tokens: &[Span], i: usize) -> bool {
     i == 0
         || matches!(
             &text[tokens[i - 1].start..tokens[i - 1].end],
@@ -219,7 +219,14 @@ pub(crate) fn features(text: &str, tokens: &[Span], bits: u8) -> Vec<u32> {
     // A capital means "noun" in German and mostly "name" elsewhere, so capitalisation
     // features also come paired with the text's probable language and with how the word is
     // written in that language's running text (see `casing.rs`).
-    let hint = super::casing::language_hint((0..n).map(|i| forms.lower(i)));
+    let mut hint = super::casing::language_hint((0..n).map(|i| forms.lower(i)));
+    if hint == b'?' {
+        hint = super::casing::language_from_casing(
+            (0..n)
+                .filter(|&i| !forms.capitalised[i])
+                .map(|i| forms.lower(i)),
+        );
+    }
     let lang = u64::from(hint);
     for i in 0..n {
         let j = i as isize;
@@ -273,6 +280,15 @@ pub(crate) fn features(text: &str, tokens: &[Span], bits: u8) -> Vec<u32> {
             bucket(bits, 30, &[lang, casing, cap, first]),
             // German compounds are long; names rarely are.
             bucket(bits, 31, &[lang, len_bucket, cap]),
+        ]);
+        // How frequent the word is in general text of the text's language and of the others
+        // (see `freq.rs`): a German noun is frequent in German only, a name often everywhere.
+        let (band, others) = super::freq::in_language(hint, super::freq::bands(lw));
+        let (band, others) = (u64::from(band), u64::from(others));
+        out.extend_from_slice(&[
+            bucket(bits, 32, &[lang, band, cap, first]),
+            bucket(bits, 33, &[lang, band, others, cap]),
+            bucket(bits, 34, &[known(0), band, cap]),
         ]);
     }
     out

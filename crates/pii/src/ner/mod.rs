@@ -16,6 +16,7 @@ mod casing;
 mod data;
 mod features;
 mod format;
+mod freq;
 pub(crate) mod names;
 mod train;
 
@@ -128,6 +129,24 @@ impl PersonModel {
             }
             while end > first && no_name(end - 1) {
                 end -= 1;
+            }
+            // A lone word capitalised only because it opens a sentence, before a lower-case
+            // word, and a slip of a frequent word ("Pease block it"), is rare like a surname
+            // but no name. Known given names stay names ("Traci, …").
+            if end == first + 1
+                && features::opens_sentence(text, &tokens, first)
+                && tokens.get(end).is_some_and(|t| {
+                    text[t.start..t.end]
+                        .chars()
+                        .next()
+                        .is_some_and(char::is_lowercase)
+                })
+            {
+                let word = &text[tokens[first].start..tokens[first].end];
+                let lower = word.to_lowercase();
+                if !names::is_given(&crate::person::fold(word)) && freq::looks_like_slip(&lower) {
+                    continue;
+                }
             }
             // Longer runs are mostly lists of names ("Anna, Bella Carla Dora" without commas):
             // each piece is reported on its own, so none is left out.
@@ -382,6 +401,34 @@ mod tests {
         for (span, _) in &found {
             assert!(text[span.start..span.end].split(' ').count() <= MAX_NAME_TOKENS);
         }
+    }
+
+    #[test]
+    fn a_slip_of_a_frequent_word_opening_a_sentence_is_no_name() {
+        let model = PersonModel::shipped();
+        let found = |text: &str| -> Vec<String> {
+            model
+                .find(text)
+                .iter()
+                .map(|(s, _)| text[s.start..s.end].to_string())
+                .collect()
+        };
+        for text in [
+            "Jeres tekniker kom ikke. Jeers tekniker kom ikke. Mette Nielsen",
+            "Someone used my card! Pease block it now. Sarah Smith",
+            "Das Paket fehlt. Bitet rufen Sie mich an. Sabine Müller",
+            "Het pakket is er niet. Maaar ik wacht nog. Daan de Jong",
+        ] {
+            let names = found(text);
+            assert_eq!(names.len(), 1, "{text}: {names:?}");
+            assert!(text.ends_with(names[0].as_str()), "{text}: {names:?}");
+        }
+        // Names opening a sentence stay names: known given names, and words that are no slip.
+        assert_eq!(found("Mette ringede i går om fakturaen."), ["Mette"]);
+        assert_eq!(
+            found("Yesterday I spoke to her. Traci said the parcel is lost."),
+            ["Traci"]
+        );
     }
 
     #[test]
