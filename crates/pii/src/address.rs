@@ -230,10 +230,17 @@ impl Lexicon {
         let lw = w.to_lowercase();
         // `str.` matches only with its dot, which `word_before` keeps as part of the word.
         let suffix = self.suffixes.iter().find(|s| lw.ends_with(s.as_str()));
-        // Hungarian writes the street type in lower case after the name (`Kossuth utca 5`);
-        // a type glued to a lower-case word is an ordinary word.
-        if !is_capitalised(w) && suffix.is_none_or(|s| s.len() != lw.len()) {
-            return None;
+        // Hungarian and Finnish write the type, or a word ending in it, in lower case after
+        // the name (`Kossuth utca 5`, `Capellan puistopolku 5`); the name before it must be
+        // capitalised.
+        if !is_capitalised(w) {
+            suffix?;
+            let name = word_before(text, word.start)?;
+            let n = &text[name.start..name.end];
+            if !is_capitalised(n) || self.not_names.contains(&n.to_lowercase()) {
+                return None;
+            }
+            return Some(name.start);
         }
         let mut start = word.start;
         match suffix {
@@ -254,12 +261,14 @@ impl Lexicon {
                 return Some(first);
             }
         }
-        // `Gammel Kongevej`, `Oude Gracht`: capitalised adjectives may open the name.
+        // `Gammel Kongevej`, `Oude Gracht`: capitalised adjectives may open the name, and
+        // `C. Beerninckstraat`, `H.C. Andersens Boulevard`: so may a person's initials.
         for _ in 0..2 {
             match word_before(text, start) {
                 Some(a)
                     if is_capitalised(&text[a.start..a.end])
-                        && self.adjectives.contains(&lower(text, a)) =>
+                        && (self.adjectives.contains(&lower(text, a))
+                            || is_initials(&text[a.start..a.end])) =>
                 {
                     start = a.start;
                 }
@@ -731,7 +740,7 @@ impl Lexicon {
             typed = true;
             street_end = Some(last_name_end);
         }
-        if !(typed || numbered) || (leading_zero && !(second_number || numbered)) {
+        if !(typed || numbered) {
             return None;
         }
         let mut end = street_end?;
@@ -760,6 +769,11 @@ impl Lexicon {
         };
         if units || tail.is_some() {
             end = after_units;
+        }
+        // A number with a leading zero (`0557 Joshua Islands`, as generated data writes it)
+        // is a house number only with a second number, a flat or a place line.
+        if leading_zero && !(second_number || numbered || units || tail.is_some()) {
+            return None;
         }
         let strong_tail = tail.is_some_and(|(_, strong)| strong);
         // A typed street is an address by its form; a street told only by its two numbers
@@ -837,7 +851,9 @@ impl Lexicon {
     fn place_at(&self, text: &str, at: usize, caseless: bool) -> Option<usize> {
         let mut end = None;
         let mut pos = at;
-        for i in 0..4 {
+        // Up to four name words, and the particles between them.
+        let mut names = 0;
+        for i in 0..7 {
             let w = if i == 0 {
                 word_after_here(text, pos)
             } else {
@@ -845,9 +861,14 @@ impl Lexicon {
             };
             let Some(w) = w else { break };
             let s = text[w.start..w.end].trim_end_matches(['.', '\'', '’']);
-            // `United States of America`, `Isle of Man`: `of` joins two name words.
+            // `United States of America`, `Isle of Man`, `Turkovice u Prelouce`, `Rio de
+            // Janeiro`: `of` or a short lower-case particle joins two name words.
+            let particle = s == "of"
+                || (s.chars().count() <= 3
+                    && s.chars().all(char::is_lowercase)
+                    && !CLAUSE_WORDS.contains(&s));
             if i > 0
-                && s == "of"
+                && particle
                 && let Some(next) = word_after(text, w.end, Gap::Spaces)
                 && self.name_word(&text[next.start..next.end], caseless)
             {
@@ -862,7 +883,8 @@ impl Lexicon {
             }
             end = Some(w.start + s.len());
             pos = w.start + s.len();
-            if s.len() < text[w.start..w.end].len() {
+            names += 1;
+            if s.len() < text[w.start..w.end].len() || names == 4 {
                 break;
             }
         }
@@ -969,6 +991,19 @@ impl Lexicon {
             .contains(lower(text, unit).trim_end_matches('.'))
             .then_some(unit.start)
     }
+}
+
+/// Whether `s` is one or two initials with their dots (`C.`, `H.C.`).
+fn is_initials(s: &str) -> bool {
+    let mut chars = s.chars();
+    let mut count = 0;
+    while let Some(c) = chars.next() {
+        if !c.is_uppercase() || chars.next() != Some('.') {
+            return false;
+        }
+        count += 1;
+    }
+    (1..=2).contains(&count)
 }
 
 /// Whether `s` is an ordinal number as street names use them (`5th`, `42nd`, `1st`).
@@ -2039,5 +2074,66 @@ mod tests {
             one("the corner of ul. Cicha 86 and Leokadia Trail?"),
             "the corner of ul. Cicha 86 and Leokadia Trail"
         );
+    }
+
+    #[test]
+    fn initials_czech_prepositions_and_lower_case_finnish_types() {
+        for (text, address) in [
+            (
+                "The bus station is on C. Beerninckstraat 88",
+                "C. Beerninckstraat 88",
+            ),
+            (
+                "Het station ligt aan de J.F. Kennedylaan 3",
+                "J.F. Kennedylaan 3",
+            ),
+            ("Vi bor på H.C. Ørstedsvej 7", "H.C. Ørstedsvej 7"),
+            ("Wir wohnen in der Pod Floriánem 1677", "Pod Floriánem 1677"),
+            ("Please ship to Nad Rohatci 77.", "Nad Rohatci 77"),
+            (
+                "Send it to Capellan puistopolku 553",
+                "Capellan puistopolku 553",
+            ),
+            ("Levér til Furutorget 988, Lund", "Furutorget 988, Lund"),
+            ("Stuur het naar Bartlei 3", "Bartlei 3"),
+        ] {
+            assert_eq!(one(text), address);
+        }
+        for text in [
+            "A. 5 items were missing",
+            "Plan B. 3 times",
+            "Pod 5 is broken",
+            "Na 3 dagen kwam het pakket",
+            "U 2 concert tickets",
+            "Die puistopolku 5 mal",
+            "ich habe 5 polku 3 mal",
+        ] {
+            assert!(found(text).is_empty(), "{text}: {:?}", found(text));
+        }
+    }
+
+    #[test]
+    fn particles_inside_a_place_and_leading_zeros_with_a_flat_or_place() {
+        assert_eq!(
+            one("Meet at 641 Main Street, Turkovice u Prelouce, Czech Republic 33156"),
+            "641 Main Street, Turkovice u Prelouce, Czech Republic 33156"
+        );
+        assert_eq!(
+            one("Ship to 006 Hendricks Ferry Apt. 881\nDonaldtown, MO 57741"),
+            "006 Hendricks Ferry Apt. 881\nDonaldtown, MO 57741"
+        );
+        // A clause word is no particle, and a leading zero alone makes no house number.
+        assert_eq!(
+            one("I live at 12 Main Street, Springfield and the weather is nice"),
+            "12 Main Street, Springfield"
+        );
+        for text in [
+            "Call 0800 Customer Service Road now",
+            "Ring 0800 Kunde Service",
+            "Bel 0900 Klanten Service",
+            "Ring 070 Kunde Service",
+        ] {
+            assert!(found(text).is_empty(), "{text}: {:?}", found(text));
+        }
     }
 }
