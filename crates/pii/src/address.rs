@@ -2136,4 +2136,25 @@ mod tests {
             assert!(found(text).is_empty(), "{text}: {:?}", found(text));
         }
     }
+
+    #[test]
+    fn irish_eircodes_after_the_street() {
+        assert_eq!(
+            one("My address is 12 Main Street, Dublin D02 X285"),
+            "12 Main Street, Dublin D02 X285"
+        );
+        assert_eq!(
+            one("Mijn adres: 06 Giles Street P81F2AW Cara Ville"),
+            "06 Giles Street P81F2AW Cara Ville"
+        );
+        // A code alone, after no street, is no address.
+        for text in [
+            "the code is D02 X285 ok",
+            "Koden er D02 X285",
+            "Der Code ist D02 X285",
+            "De code is D02 X285",
+        ] {
+            assert!(found(text).is_empty(), "{text}: {:?}", found(text));
+        }
+    }
 }
