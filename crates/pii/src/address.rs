@@ -234,7 +234,12 @@ impl Lexicon {
         // the name (`Kossuth utca 5`, `Capellan puistopolku 5`); the name before it must be
         // capitalised.
         if !is_capitalised(w) {
-            suffix?;
+            let s = suffix?;
+            // Standing alone in lower case, most types are ordinary words (`Oranienburg alle
+            // 20`); Hungarian's are not.
+            if s.len() == lw.len() && !LOWER_CASE_TYPES.contains(&lw.as_str()) {
+                return None;
+            }
             let name = word_before(text, word.start)?;
             let n = &text[name.start..name.end];
             if !is_capitalised(n) || self.not_names.contains(&n.to_lowercase()) {
@@ -1027,6 +1032,9 @@ fn word_ending_at(text: &str, end: usize) -> Option<Span> {
     }
     (start < end && end - start <= MAX_WORD).then_some(Span::new(start, end))
 }
+
+/// Street types written in lower case after a capitalised name (Hungarian).
+const LOWER_CASE_TYPES: &[&str] = &["utca", "út", "útja", "körút", "tér", "köz", "sor"];
 
 /// Short lower-case words that join clauses, never street names (da, nl, de, en); other short
 /// words inside a name are particles (`Rue de Tanger`, `Trenerys gate`).
@@ -2107,6 +2115,8 @@ mod tests {
             "U 2 concert tickets",
             "Die puistopolku 5 mal",
             "ich habe 5 polku 3 mal",
+            "Oranienburg alle 20 Minuten",
+            "300 Meter vom Strand",
         ] {
             assert!(found(text).is_empty(), "{text}: {:?}", found(text));
         }
