@@ -9,6 +9,11 @@
 //! language data, capitalised), and the text after it may add a floor, a postcode and a city.
 //! Each number is looked at once, and each look reads a bounded number of bounded words, so
 //! the time is linear in the text.
+//!
+//! Other countries' conventions that customers paste into English text (Hungarian lower-case
+//! types, Italian and Portuguese commas before the number, country letters before a postcode,
+//! Irish Eircodes, Australian slashed flats, …) were written from a development set of Faker
+//! addresses in 37 locales, `examples/address_devset.py`, scored by `examples/eval_addresses.rs`.
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
