@@ -9,6 +9,11 @@
 //! language data, capitalised), and the text after it may add a floor, a postcode and a city.
 //! Each number is looked at once, and each look reads a bounded number of bounded words, so
 //! the time is linear in the text.
+//!
+//! Other countries' conventions that customers paste into English text (Hungarian lower-case
+//! types, Italian and Portuguese commas before the number, country letters before a postcode,
+//! Irish Eircodes, Australian slashed flats, …) were written from a development set of Faker
+//! addresses in 37 locales, `examples/address_devset.py`, scored by `examples/eval_addresses.rs`.
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -227,12 +232,26 @@ impl Lexicon {
     /// The start of the street name that ends with `word`, if `word` ends one.
     fn continental_street(&self, text: &str, word: Span) -> Option<usize> {
         let w = &text[word.start..word.end];
-        if !is_capitalised(w) {
-            return None;
-        }
         let lw = w.to_lowercase();
         // `str.` matches only with its dot, which `word_before` keeps as part of the word.
         let suffix = self.suffixes.iter().find(|s| lw.ends_with(s.as_str()));
+        // Hungarian and Finnish write the type, or a word ending in it, in lower case after
+        // the name (`Kossuth utca 5`, `Capellan puistopolku 5`); the name before it must be
+        // capitalised.
+        if !is_capitalised(w) {
+            let s = suffix?;
+            // Standing alone in lower case, most types are ordinary words (`Oranienburg alle
+            // 20`); Hungarian's are not.
+            if s.len() == lw.len() && !LOWER_CASE_TYPES.contains(&lw.as_str()) {
+                return None;
+            }
+            let name = word_before(text, word.start)?;
+            let n = &text[name.start..name.end];
+            if !is_capitalised(n) || self.not_names.contains(&n.to_lowercase()) {
+                return None;
+            }
+            return Some(name.start);
+        }
         let mut start = word.start;
         match suffix {
             // Glued to the name: `Vesterbrogade`, `Hauptstr.`.
@@ -252,12 +271,14 @@ impl Lexicon {
                 return Some(first);
             }
         }
-        // `Gammel Kongevej`, `Oude Gracht`: capitalised adjectives may open the name.
+        // `Gammel Kongevej`, `Oude Gracht`: capitalised adjectives may open the name, and
+        // `C. Beerninckstraat`, `H.C. Andersens Boulevard`: so may a person's initials.
         for _ in 0..2 {
             match word_before(text, start) {
                 Some(a)
                     if is_capitalised(&text[a.start..a.end])
-                        && self.adjectives.contains(&lower(text, a)) =>
+                        && (self.adjectives.contains(&lower(text, a))
+                            || is_initials(&text[a.start..a.end])) =>
                 {
                     start = a.start;
                 }
@@ -376,7 +397,39 @@ impl Lexicon {
 
     /// An address in Danish, Dutch or German order around the house number `number`.
     fn continental(&self, text: &str, number: Span) -> Option<(Span, bool)> {
-        let street = word_before(text, number.start)?;
+        // `Via Roma, 12`, `Rua Brito, 89`: Italian, Portuguese and Spanish addresses put a
+        // comma between a street opened by its type and its number.
+        if let Some(head) = text[..number.start].strip_suffix(", ")
+            && !head.ends_with(' ')
+        {
+            let start = self.opener_street_from(text, word_ending_at(text, head.len())?)?;
+            let end = self.units_after(text, self.number_end(text, number.end));
+            let full = self
+                .postcode_city_after(text, end)
+                .map(|city| self.country_after(text, city))
+                .or_else(|| {
+                    // `Via Twitter, 36 Leute`: a German noun after a space is no place.
+                    text[end..]
+                        .trim_start_matches(' ')
+                        .starts_with([',', '\n'])
+                        .then(|| self.place_tail(text, end, false).map(|(e, _)| e))
+                        .flatten()
+                });
+            // `via Twitter, 36 people`: without a place after it, the number must end its
+            // clause or line.
+            let ends = text[end..]
+                .chars()
+                .next()
+                .is_none_or(|c| matches!(c, '.' | ',' | ';' | '!' | '?' | '\n' | '\r' | ')'));
+            return (full.is_some() || ends)
+                .then(|| (Span::new(start, full.unwrap_or(end)), full.is_some()));
+        }
+        let mut street = word_before(text, number.start)?;
+        // `Gang Merdeka No. 728`, `Intrarea Voinea Nr. 131`: a number word between the street
+        // and its number.
+        if matches!(lower(text, street).as_str(), "no." | "nr." | "nº" | "n°") {
+            street = word_before(text, street.start)?;
+        }
         // `Im Januar 2013`, `Im Jahr 1982`: a month or a unit of time or measure before a
         // number is no street.
         if self.place_stops.contains(
@@ -387,13 +440,24 @@ impl Lexicon {
         ) {
             return None;
         }
-        let start = self
+        let typed = self
             .continental_street(text, street)
-            .or_else(|| self.opener_street_before(text, number.start))?;
-        let mut end = number.end;
-        end = self.units_after(text, end);
-        let full = self
-            .postcode_city_after(text, end)
+            .or_else(|| self.opener_street_before(text, number.start));
+        let end = self.units_after(text, self.number_end(text, number.end));
+        let city = self.postcode_city_after(text, end);
+        // A street without a type (`Lienmyra 9`, `Augustova 645`, as Norwegian, Czech and
+        // Slovak names are often written) is told by the postcode and city after its number.
+        let start = match (typed, city) {
+            (Some(start), _) => start,
+            // The place must end its clause and be no currency or sign-off (`Artikel 5,
+            // 2000 Euro`), and a "city" with a number after it is the street (`Apt. 675
+            // 62314 Mellemvej 32`).
+            (None, Some(c)) if self.place_ends_clause(text, end, c) => {
+                self.loose_street_before(text, street.end)?
+            }
+            (None, _) => return None,
+        };
+        let full = city
             .map(|city| self.country_after(text, city))
             .or_else(|| self.place_tail(text, end, false).map(|(e, _)| e));
         Some((Span::new(start, full.unwrap_or(end)), full.is_some()))
@@ -402,10 +466,15 @@ impl Lexicon {
     /// The start of a street opened by its type that ends just before `at` (`ul. Cicha`,
     /// `Rua do Paseo`, `Via Nuova del Campo`): name words and particles back to the opener.
     fn opener_street_before(&self, text: &str, at: usize) -> Option<usize> {
-        let mut pos = at;
+        self.opener_street_from(text, word_before(text, at)?)
+    }
+
+    /// The start of a street opened by its type whose last word is `last`.
+    fn opener_street_from(&self, text: &str, last: Span) -> Option<usize> {
         let mut names = 0;
+        let mut next = Some(last);
         for _ in 0..6 {
-            let w = word_before(text, pos)?;
+            let w = next?;
             let s = text[w.start..w.end].trim_end_matches('.');
             let ls = s.to_lowercase();
             if names > 0 && self.types_first.contains(&ls) {
@@ -420,7 +489,7 @@ impl Lexicon {
             {
                 return None;
             }
-            pos = w.start;
+            next = word_before(text, w.start);
         }
         None
     }
@@ -430,6 +499,78 @@ impl Lexicon {
     fn context_before(&self, text: &str, at: usize) -> bool {
         let from = crate::dates::floor_boundary(text, at.saturating_sub(48));
         self.context.find(&text[from..at]).next().is_some()
+    }
+
+    /// The end of a house number ending at `at` with what may follow it: a flat after a
+    /// slash (`Urbanweg 3/1`, `ul. Wolności 81/42`), or the dot of a Hungarian house number
+    /// when a place follows (`Nagyhídi utca 101., H-8921`).
+    fn number_end(&self, text: &str, at: usize) -> usize {
+        let rest = &text[at..];
+        if let Some(flat) = rest.strip_prefix('/') {
+            let digits = flat.bytes().take_while(u8::is_ascii_digit).count();
+            let letter = usize::from(
+                flat.as_bytes()
+                    .get(digits)
+                    .is_some_and(u8::is_ascii_alphabetic),
+            );
+            let len = digits + letter;
+            if (1..=4).contains(&digits)
+                && !flat[len..].starts_with(|c: char| c.is_alphanumeric() || c == '/')
+            {
+                return at + 1 + len;
+            }
+        }
+        if rest.starts_with(".,") || rest.starts_with(".\n") {
+            return at + 1;
+        }
+        at
+    }
+
+    /// Whether the postcode and city between `at` and `end` end their clause or line (or go on
+    /// with a lower-case word) and
+    /// the city's first word is no stop word (`Euro`, `Thanks`).
+    fn place_ends_clause(&self, text: &str, at: usize, end: usize) -> bool {
+        let mut after = text[end..].chars();
+        let ends = match after.next() {
+            None => true,
+            // `… 9898 Gulbrandsen and my order`: a lower-case word goes on the sentence.
+            Some(' ') => after.next().is_some_and(char::is_lowercase),
+            Some(c) => matches!(c, '.' | ',' | ';' | '!' | '?' | '\n' | '\r' | ')'),
+        };
+        let first_city_word = text[at..end]
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .find(|w| w.starts_with(char::is_alphabetic));
+        ends && first_city_word.is_some_and(|w| !self.place_stops.contains(&w.to_lowercase()))
+    }
+
+    /// The start of a street without a type that ends with `last` (`Lienmyra`, `Krležin
+    /// gvozd`): one to three words, the first capitalised, none a function word. Only a
+    /// postcode and city after the number make it a street.
+    fn loose_street_before(&self, text: &str, end: usize) -> Option<usize> {
+        let mut start = None;
+        let mut next = word_ending_at(text, end);
+        for _ in 0..3 {
+            let Some(w) = next else { break };
+            let s = text[w.start..w.end].trim_end_matches('.');
+            let ls = s.to_lowercase();
+            if s.is_empty()
+                || !s.chars().all(|c| c.is_alphabetic() || c == '-')
+                || CLAUSE_WORDS.contains(&ls.as_str())
+                || self.not_names.contains(&ls)
+                || self.place_stops.contains(&ls)
+                || self.units.contains(&ls)
+            {
+                break;
+            }
+            if is_capitalised(s) {
+                start = Some(w.start);
+            } else if start.is_some() {
+                // Lower-case words follow the name (`gvozd`, `utca`), never precede it.
+                break;
+            }
+            next = word_before(text, w.start);
+        }
+        start
     }
 
     /// The start of one to three capitalised name words that end just before `at`
@@ -482,6 +623,11 @@ impl Lexicon {
             {
                 marked = true;
                 end = w.start + s.len();
+                // `ul. Cicha 86`: an abbreviated opener keeps its dot.
+                if self.types_first.contains(&ls) && text[w.end..].starts_with(". ") {
+                    pos = w.end + 1;
+                    continue;
+                }
             } else if self.name_word(s, caseless) || is_ordinal(s) {
                 names += 1;
                 end = w.start + s.len();
@@ -604,7 +750,7 @@ impl Lexicon {
             typed = true;
             street_end = Some(last_name_end);
         }
-        if !(typed || numbered) || (leading_zero && !(second_number || numbered)) {
+        if !(typed || numbered) {
             return None;
         }
         let mut end = street_end?;
@@ -633,6 +779,11 @@ impl Lexicon {
         };
         if units || tail.is_some() {
             end = after_units;
+        }
+        // A number with a leading zero (`0557 Joshua Islands`, as generated data writes it)
+        // is a house number only with a second number, a flat or a place line.
+        if leading_zero && !(second_number || numbered || units || tail.is_some()) {
+            return None;
         }
         let strong_tail = tail.is_some_and(|(_, strong)| strong);
         // A typed street is an address by its form; a street told only by its two numbers
@@ -710,7 +861,9 @@ impl Lexicon {
     fn place_at(&self, text: &str, at: usize, caseless: bool) -> Option<usize> {
         let mut end = None;
         let mut pos = at;
-        for i in 0..4 {
+        // Up to four name words, and the particles between them.
+        let mut names = 0;
+        for i in 0..7 {
             let w = if i == 0 {
                 word_after_here(text, pos)
             } else {
@@ -718,9 +871,14 @@ impl Lexicon {
             };
             let Some(w) = w else { break };
             let s = text[w.start..w.end].trim_end_matches(['.', '\'', '’']);
-            // `United States of America`, `Isle of Man`: `of` joins two name words.
+            // `United States of America`, `Isle of Man`, `Turkovice u Prelouce`, `Rio de
+            // Janeiro`: `of` or a short lower-case particle joins two name words.
+            let particle = s == "of"
+                || (s.chars().count() <= 3
+                    && s.chars().all(char::is_lowercase)
+                    && !CLAUSE_WORDS.contains(&s));
             if i > 0
-                && s == "of"
+                && particle
                 && let Some(next) = word_after(text, w.end, Gap::Spaces)
                 && self.name_word(&text[next.start..next.end], caseless)
             {
@@ -735,7 +893,8 @@ impl Lexicon {
             }
             end = Some(w.start + s.len());
             pos = w.start + s.len();
-            if s.len() < text[w.start..w.end].len() {
+            names += 1;
+            if s.len() < text[w.start..w.end].len() || names == 4 {
                 break;
             }
         }
@@ -750,6 +909,47 @@ impl Lexicon {
             end += 2 + close + 1;
         }
         Some(end)
+    }
+
+    /// A street on its own line or after a comma following a flat and its number (`Flat
+    /// 51⏎Roy Village`, `Studio 6, Dominic Dale, New Lewisshire`): name words and a street
+    /// type, then place lines. The span starts at the number; the flat word joins it later.
+    fn street_line_after_unit(
+        &self,
+        text: &str,
+        number: Span,
+        caseless: bool,
+    ) -> Option<(Span, bool)> {
+        let unit = word_before(text, number.start)?;
+        if !self.units.contains(lower(text, unit).trim_end_matches('.')) {
+            return None;
+        }
+        let begin = Gap::Separator.skip(text, number.end)?;
+        if !text[number.end..begin].contains([',', '\n']) {
+            return None;
+        }
+        let (mut names, mut street_end) = (0, None);
+        let mut w = word_after_here(text, begin);
+        for _ in 0..5 {
+            let Some(word) = w else { break };
+            let s = text[word.start..word.end].trim_end_matches('.');
+            let ls = s.to_lowercase();
+            if names > 0 && self.types.contains(&ls) {
+                street_end = Some(word.start + s.len());
+                break;
+            }
+            if !self.name_word(s, caseless) {
+                return None;
+            }
+            names += 1;
+            w = word_after(text, word.end, Gap::Spaces);
+        }
+        let end = street_end?;
+        let tail = self.place_tail(text, end, caseless);
+        Some((
+            Span::new(number.start, tail.map_or(end, |(e, _)| e)),
+            tail.is_some(),
+        ))
     }
 
     /// Where the street name before an address that starts with its house number and a flat
@@ -803,6 +1003,19 @@ impl Lexicon {
     }
 }
 
+/// Whether `s` is one or two initials with their dots (`C.`, `H.C.`).
+fn is_initials(s: &str) -> bool {
+    let mut chars = s.chars();
+    let mut count = 0;
+    while let Some(c) = chars.next() {
+        if !c.is_uppercase() || chars.next() != Some('.') {
+            return false;
+        }
+        count += 1;
+    }
+    (1..=2).contains(&count)
+}
+
 /// Whether `s` is an ordinal number as street names use them (`5th`, `42nd`, `1st`).
 fn is_ordinal(s: &str) -> bool {
     let digits = s.bytes().take_while(u8::is_ascii_digit).count();
@@ -824,6 +1037,9 @@ fn word_ending_at(text: &str, end: usize) -> Option<Span> {
     }
     (start < end && end - start <= MAX_WORD).then_some(Span::new(start, end))
 }
+
+/// Street types written in lower case after a capitalised name (Hungarian).
+const LOWER_CASE_TYPES: &[&str] = &["utca", "út", "útja", "körút", "tér", "köz", "sor"];
 
 /// Short lower-case words that join clauses, never street names (da, nl, de, en); other short
 /// words inside a name are particles (`Rue de Tanger`, `Trenerys gate`).
@@ -1201,6 +1417,10 @@ impl Recognizer for StreetAddressRecognizer {
         } else {
             Vec::new()
         };
+        // Numbers inside a box or a named street found above are read no further.
+        let mut prior: Vec<Span> = out[first..].iter().map(|d| d.span).collect();
+        prior.sort_by_key(|s| s.start);
+        let mut next_prior = 0;
         let mut next_corner = 0;
         let mut i = 0;
         let mut last_end = 0;
@@ -1214,6 +1434,16 @@ impl Recognizer for StreetAddressRecognizer {
                 i += 1;
             }
             if start < last_end || text[..start].chars().next_back().is_some_and(is_word_char) {
+                continue;
+            }
+            while prior.get(next_prior).is_some_and(|p| p.end <= start) {
+                next_prior += 1;
+            }
+            if prior[next_prior..]
+                .iter()
+                .take_while(|p| p.start <= start)
+                .any(|p| start < p.end)
+            {
                 continue;
             }
             while corners.get(next_corner).is_some_and(|c| c.end <= start) {
@@ -1242,6 +1472,12 @@ impl Recognizer for StreetAddressRecognizer {
                     .flatten()
                     .map(|m| (m.span, m.full, m.weak))
             });
+            // `Flat 51⏎Roy Village⏎Victorhaven`: a flat's line before a street without a
+            // number, as British addresses of a building's flats are written.
+            let found = found.or_else(|| {
+                lex.street_line_after_unit(text, number, caseless)
+                    .map(|(span, full)| (span, full, false))
+            });
             // `lives on Joaquin Suarez 2906`: name words and a number, after address words.
             let found = found.or_else(|| {
                 let start = lex.plain_street_before(text, number.start)?;
@@ -1260,6 +1496,16 @@ impl Recognizer for StreetAddressRecognizer {
                 .filter(|s| *s >= last_end)
             {
                 span.start = street;
+            }
+            // `03/181 Clark Nook`, `19/53, Sarkar Ganj`: Australian and Indian addresses write
+            // the flat and the house number with a slash between them.
+            if let Some(head) = text[..span.start].strip_suffix('/') {
+                let digits = head.len() - head.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+                if (1..=4).contains(&digits)
+                    && !head[..head.len() - digits].ends_with(|c: char| is_word_char(c) || c == '/')
+                {
+                    span.start -= digits + 1;
+                }
             }
             if span.start < last_end {
                 continue;
@@ -1694,5 +1940,236 @@ mod tests {
         );
         assert!(found("Order AB 12345 was late").is_empty());
         assert!(found("Please call US 12345 today").is_empty());
+    }
+
+    #[test]
+    fn a_street_without_a_type_before_a_postcode_and_city() {
+        for (text, address) in [
+            (
+                "Please ship to Augustova 645, 310 81 Přerov.",
+                "Augustova 645, 310 81 Přerov",
+            ),
+            (
+                "Pakken skal til Lienmyra 9, 9898 Gulbrandsen.",
+                "Lienmyra 9, 9898 Gulbrandsen",
+            ),
+            (
+                "Stuur het naar Krležin gvozd 6a\n7337 Glina",
+                "Krležin gvozd 6a\n7337 Glina",
+            ),
+            (
+                "Bitte an Lienmyra 9, 9898 Gulbrandsen senden.",
+                "Lienmyra 9, 9898 Gulbrandsen",
+            ),
+        ] {
+            assert_eq!(one(text), address);
+        }
+        // Prices, chapters and products with a year read the same way, and stay no address.
+        for text in [
+            "Artikel 5, 2000 Euro",
+            "Side 4, 2010 Udgave",
+            "Kapitel 3, 1999 Ausgabe",
+            "Hoofdstuk 3, 1999 Editie",
+            "I run Windows 10, 2024 Edition.",
+            "Ich habe 5, 2000 Stück bestellt",
+            "Vi fik 12, 2000 Andre fik ingen",
+            "We ordered 12, 2000 Extra were sent",
+        ] {
+            assert!(found(text).is_empty(), "{text}: {:?}", found(text));
+        }
+    }
+
+    #[test]
+    fn hungarian_lower_case_types_dotted_numbers_and_country_letters() {
+        assert_eq!(
+            one("My address is Nagyhídi utca 101., H-8921 Salgótarján"),
+            "Nagyhídi utca 101., H-8921 Salgótarján"
+        );
+        assert_eq!(
+            one("Min adresse er Kossuth utca 5, H-1055 Budapest."),
+            "Kossuth utca 5, H-1055 Budapest"
+        );
+        assert_eq!(
+            one("Mijn adres: Hauptstraße 5, A-1010 Wien"),
+            "Hauptstraße 5, A-1010 Wien"
+        );
+        assert_eq!(
+            one("Neue Adresse: Bahnhofstrasse 12, CH-8001 Zürich"),
+            "Bahnhofstrasse 12, CH-8001 Zürich"
+        );
+        // A type glued to a lower-case word is an ordinary word, and a type alone is none.
+        assert!(found("wir haben 5 utca 3 mal").is_empty());
+        assert!(found("the gade 5 was closed").is_empty());
+        assert!(found("Kossuth utca is long").is_empty());
+    }
+
+    #[test]
+    fn a_comma_between_an_opened_street_and_its_number() {
+        assert_eq!(
+            one("Spedire a Vicolo Argurio, 36, Formigine"),
+            "Vicolo Argurio, 36, Formigine"
+        );
+        assert_eq!(
+            one("Send it to Rua Brito, 89\n5953-369 Lisboa"),
+            "Rua Brito, 89\n5953-369 Lisboa"
+        );
+        assert_eq!(one("Adresse: Via Roma, 12."), "Via Roma, 12");
+        // Without a place after it, the number must end its clause.
+        for text in [
+            "I found it via Twitter, 36 people wrote about it",
+            "Via Twitter, 36 Leute haben geschrieben",
+            "Via Facebook, 12 mensen reageerden",
+            "Via Facebook, 12 personer svarede",
+        ] {
+            assert!(found(text).is_empty(), "{text}: {:?}", found(text));
+        }
+    }
+
+    #[test]
+    fn a_number_word_a_slashed_flat_and_romance_flat_words() {
+        assert_eq!(
+            one("Bitte an Hauptstraße Nr. 5, 10115 Berlin"),
+            "Hauptstraße Nr. 5, 10115 Berlin"
+        );
+        assert_eq!(
+            one("Kirim ke Gang Merdeka No. 728, Depok"),
+            "Gang Merdeka No. 728, Depok"
+        );
+        assert_eq!(
+            one("Neue Adresse: Urbanweg 3/1, 1576 Gerasdorf"),
+            "Urbanweg 3/1, 1576 Gerasdorf"
+        );
+        assert_eq!(one("Adres: ul. Wolności 81/42"), "ul. Wolności 81/42");
+        assert_eq!(
+            one("Ship to 03/181 Clark Nook, Mariabury, QLD, 2902"),
+            "03/181 Clark Nook, Mariabury, QLD, 2902"
+        );
+        assert_eq!(
+            one("Envíe a Calle Gisela Vicens 4 Puerta 8"),
+            "Calle Gisela Vicens 4 Puerta 8"
+        );
+        for text in [
+            "Order No. 728 is late",
+            "Bestellung Nr. 5 kam nicht",
+            "Ordre nr. 728 er forsinket",
+            "Bestelling nr. 728 is te laat",
+            "on 12/05 we called",
+            "Am 12/05 rief ich an",
+        ] {
+            assert!(found(text).is_empty(), "{text}: {:?}", found(text));
+        }
+    }
+
+    #[test]
+    fn a_flat_line_before_a_street_without_a_number() {
+        assert_eq!(
+            one("Please ship to:\nFlat 51\nRoy Village\nVictorhaven\nL8S 1US"),
+            "Flat 51\nRoy Village\nVictorhaven\nL8S 1US"
+        );
+        assert_eq!(
+            one("Studio 6, Dominic Dale, New Lewisshire"),
+            "Studio 6, Dominic Dale, New Lewisshire"
+        );
+        for text in [
+            "Flat 3, nice view",
+            "Suite 5, Thanks again",
+            "Lejlighed 3, Tak for hjælpen",
+            "Wohnung 3, Danke",
+            "Appartement 3, Bedankt",
+        ] {
+            assert!(found(text).is_empty(), "{text}: {:?}", found(text));
+        }
+    }
+
+    #[test]
+    fn a_corner_with_an_abbreviated_opener() {
+        assert_eq!(
+            one("the corner of ul. Cicha 86 and Leokadia Trail?"),
+            "the corner of ul. Cicha 86 and Leokadia Trail"
+        );
+    }
+
+    #[test]
+    fn initials_czech_prepositions_and_lower_case_finnish_types() {
+        for (text, address) in [
+            (
+                "The bus station is on C. Beerninckstraat 88",
+                "C. Beerninckstraat 88",
+            ),
+            (
+                "Het station ligt aan de J.F. Kennedylaan 3",
+                "J.F. Kennedylaan 3",
+            ),
+            ("Vi bor på H.C. Ørstedsvej 7", "H.C. Ørstedsvej 7"),
+            ("Wir wohnen in der Pod Floriánem 1677", "Pod Floriánem 1677"),
+            ("Please ship to Nad Rohatci 77.", "Nad Rohatci 77"),
+            (
+                "Send it to Capellan puistopolku 553",
+                "Capellan puistopolku 553",
+            ),
+            ("Levér til Furutorget 988, Lund", "Furutorget 988, Lund"),
+            ("Stuur het naar Bartlei 3", "Bartlei 3"),
+        ] {
+            assert_eq!(one(text), address);
+        }
+        for text in [
+            "A. 5 items were missing",
+            "Plan B. 3 times",
+            "Pod 5 is broken",
+            "Na 3 dagen kwam het pakket",
+            "U 2 concert tickets",
+            "Die puistopolku 5 mal",
+            "ich habe 5 polku 3 mal",
+            "Oranienburg alle 20 Minuten",
+            "300 Meter vom Strand",
+        ] {
+            assert!(found(text).is_empty(), "{text}: {:?}", found(text));
+        }
+    }
+
+    #[test]
+    fn particles_inside_a_place_and_leading_zeros_with_a_flat_or_place() {
+        assert_eq!(
+            one("Meet at 641 Main Street, Turkovice u Prelouce, Czech Republic 33156"),
+            "641 Main Street, Turkovice u Prelouce, Czech Republic 33156"
+        );
+        assert_eq!(
+            one("Ship to 006 Hendricks Ferry Apt. 881\nDonaldtown, MO 57741"),
+            "006 Hendricks Ferry Apt. 881\nDonaldtown, MO 57741"
+        );
+        // A clause word is no particle, and a leading zero alone makes no house number.
+        assert_eq!(
+            one("I live at 12 Main Street, Springfield and the weather is nice"),
+            "12 Main Street, Springfield"
+        );
+        for text in [
+            "Call 0800 Customer Service Road now",
+            "Ring 0800 Kunde Service",
+            "Bel 0900 Klanten Service",
+            "Ring 070 Kunde Service",
+        ] {
+            assert!(found(text).is_empty(), "{text}: {:?}", found(text));
+        }
+    }
+
+    #[test]
+    fn irish_eircodes_after_the_street() {
+        assert_eq!(
+            one("My address is 12 Main Street, Dublin D02 X285"),
+            "12 Main Street, Dublin D02 X285"
+        );
+        assert_eq!(
+            one("Mijn adres: 06 Giles Street P81F2AW Cara Ville"),
+            "06 Giles Street P81F2AW Cara Ville"
+        );
+        // A code alone, after no street, is no address.
+        for text in [
+            "the code is D02 X285 ok",
+            "Koden er D02 X285",
+            "Der Code ist D02 X285",
+            "De code is D02 X285",
+        ] {
+            assert!(found(text).is_empty(), "{text}: {:?}", found(text));
+        }
     }
 }
