@@ -106,6 +106,33 @@ fn no_names_without_a_name() {
 }
 
 #[test]
+fn carriers_and_shops_before_a_reporting_verb_are_no_names() {
+    // Delivery complaints name the carrier as a person would be named; the person next to
+    // the same verb is still found.
+    for original in [
+        "PostNL zei dat het pakket bezorgd was.",
+        "Hermes sagte, das Paket sei zugestellt.",
+        "PostNord sagde at pakken var leveret.",
+        "Amazon said the parcel was delivered.",
+        "DHL told me to wait another week.",
+    ] {
+        assert!(
+            persons(original).is_empty(),
+            "{original:?}: {:?}",
+            persons(original)
+        );
+    }
+    assert_eq!(
+        persons("Minister De Jonge zei dat PostNL het pakket had."),
+        ["De Jonge"]
+    );
+    assert_eq!(
+        persons("Otto Hansen sagde at pakken var leveret."),
+        ["Otto Hansen"]
+    );
+}
+
+#[test]
 fn the_model_finds_names_no_cue_announces() {
     // No cue precedes these names: only the sequence model can find them.
     assert_eq!(persons("Best, Joe will call you back"), ["Joe"]);
