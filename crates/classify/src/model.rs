@@ -438,12 +438,7 @@ impl IntentModel {
             // Equal rows next to each other, to count each distinct feature once; group 0
             // before group 1.
             rows.sort_unstable();
-            let mut sum_sq = [0.0f32; 2];
-            for_runs(&rows, |tagged, k| {
-                let v = self.row_value((tagged & !GROUP_BIT) as usize, k);
-                sum_sq[(tagged >> 31) as usize] += v * v;
-            });
-            let norm = sum_sq.map(|s| if s > 0.0 { 1.0 / s.sqrt() } else { 0.0 });
+            let norm = self.group_norms(&rows);
             for_runs(&rows, |tagged, k| {
                 let row = (tagged & !GROUP_BIT) as usize;
                 let v = self.row_value(row, k) * norm[(tagged >> 31) as usize];
@@ -472,6 +467,17 @@ impl IntentModel {
         known
     }
 
+    /// One over the length of each feature group's vector, for `rows` sorted and tagged with
+    /// their group bit (0 for an empty group).
+    fn group_norms(&self, rows: &[u32]) -> [f32; 2] {
+        let mut sum_sq = [0.0f32; 2];
+        for_runs(rows, |tagged, k| {
+            let v = self.row_value((tagged & !GROUP_BIT) as usize, k);
+            sum_sq[(tagged >> 31) as usize] += v * v;
+        });
+        sum_sq.map(|s| if s > 0.0 { 1.0 / s.sqrt() } else { 0.0 })
+    }
+
     /// The text's feature vector as the model sees it: `(row, value)` for each distinct known
     /// feature, rows increasing, values as they multiply the weights (unit length per group
     /// for the normalised scalings). Exposed for experiments on top of the linear model.
@@ -489,12 +495,7 @@ impl IntentModel {
         rows.sort_unstable();
         let mut out = Vec::new();
         if scaling.normalised() {
-            let mut sum_sq = [0.0f32; 2];
-            for_runs(&rows, |tagged, k| {
-                let v = self.row_value((tagged & !GROUP_BIT) as usize, k);
-                sum_sq[(tagged >> 31) as usize] += v * v;
-            });
-            let norm = sum_sq.map(|s| if s > 0.0 { 1.0 / s.sqrt() } else { 0.0 });
+            let norm = self.group_norms(&rows);
             for_runs(&rows, |tagged, k| {
                 let row = tagged & !GROUP_BIT;
                 out.push((

@@ -41,13 +41,7 @@ pub(crate) fn language_hint<'a>(words: impl Iterator<Item = &'a str>) -> LangHin
             *c += u32::from(v);
         }
     }
-    let best = (0..4).max_by_key(|&i| counts[i]).expect("four languages");
-    let tied = counts.iter().filter(|&&c| c == counts[best]).count() > 1;
-    if counts[best] == 0 || tied {
-        b'?'
-    } else {
-        [b'a', b'e', b'n', b'l'][best]
-    }
+    winner(counts)
 }
 
 /// The language whose casing lexicon lists most of `lower_case_words` (words written in lower
@@ -63,6 +57,11 @@ pub(crate) fn language_from_casing<'a>(
             *c += u32::from(matches!(casing(hint, w), b'l' | b'm'));
         }
     }
+    winner(counts)
+}
+
+/// The language with the most votes in `counts` (da, de, en, nl order), or `?` on a tie or none.
+fn winner(counts: [u32; 4]) -> LangHint {
     let best = (0..4).max_by_key(|&i| counts[i]).expect("four languages");
     let tied = counts.iter().filter(|&&c| c == counts[best]).count() > 1;
     if counts[best] == 0 || tied {

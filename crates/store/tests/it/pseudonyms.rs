@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use candor_core::{EntityKind, Timestamp};
 use candor_store::testing::backdate_customer;
-use candor_store::{PseudonymScope, RetentionClass};
+use candor_store::{PseudonymScope, PurgeBatch, RetentionClass, Store};
 
 use crate::{Backend, message, open, per_backend};
 
@@ -37,6 +37,27 @@ fn now() -> Timestamp {
             .unwrap()
             .as_millis() as i64,
     )
+}
+
+/// Purges the expired `message_originals` class in batches of one item until nothing is left,
+/// returning every batch that purged something.
+async fn purge_originals_one_by_one(
+    s: &dyn Store,
+    cutoff: Timestamp,
+    at: Timestamp,
+) -> Vec<PurgeBatch> {
+    let record = |count: u64| format!("purged {count}").into_bytes();
+    let mut batches = Vec::new();
+    loop {
+        let batch = s
+            .purge_expired(RetentionClass::MessageOriginals, cutoff, 1, at, &record)
+            .await
+            .unwrap();
+        if batch.count == 0 {
+            return batches;
+        }
+        batches.push(batch);
+    }
 }
 
 async fn customer_scope_numbers_a_value_once_for_all_of_a_customers_conversations(
@@ -276,18 +297,11 @@ async fn retention_deletes_the_mappings_of_customers_whose_last_message_expired(
         .unwrap();
     // Ann's original and her two mappings; Bob's old original. No vault values were stored.
     assert_eq!(expired.count, 4, "{expired:?}");
-    let record = |count: u64| format!("purged {count}").into_bytes();
-    let mut purged = 0;
-    loop {
-        let batch = s
-            .purge_expired(RetentionClass::MessageOriginals, cutoff, 1, at, &record)
-            .await
-            .unwrap();
-        if batch.count == 0 {
-            break;
-        }
-        purged += batch.count;
-    }
+    let purged: u64 = purge_originals_one_by_one(s.as_ref(), cutoff, at)
+        .await
+        .iter()
+        .map(|b| b.count)
+        .sum();
     assert_eq!(purged, 4);
     assert_eq!(
         s.expired(RetentionClass::MessageOriginals, cutoff)
@@ -345,19 +359,12 @@ async fn retention_unlinks_a_conversations_mappings_but_keeps_its_numbers_taken(
         .unwrap();
     // Ann's original and her conversation's two mappings.
     assert_eq!(expired.count, 3, "{expired:?}");
-    let record = |count: u64| format!("purged {count}").into_bytes();
-    let mut purged = 0;
-    loop {
-        let batch = s
-            .purge_expired(RetentionClass::MessageOriginals, cutoff, 1, at, &record)
-            .await
-            .unwrap();
-        if batch.count == 0 {
-            break;
-        }
-        assert!(batch.audit_index.is_some(), "every batch is recorded");
-        purged += batch.count;
-    }
+    let batches = purge_originals_one_by_one(s.as_ref(), cutoff, at).await;
+    assert!(
+        batches.iter().all(|b| b.audit_index.is_some()),
+        "every batch is recorded"
+    );
+    let purged: u64 = batches.iter().map(|b| b.count).sum();
     assert_eq!(purged, 3);
     assert_eq!(
         s.expired(RetentionClass::MessageOriginals, cutoff)
