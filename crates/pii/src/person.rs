@@ -76,10 +76,6 @@ struct Lexicon {
     role_ends: Vec<String>,
     /// Reporting verbs ("sagte", "said"), next to which a capitalised word is a name.
     speech: Phrases,
-    /// Words that German text capitalises often (nouns, and some names), from the tagger's
-    /// casing lexicon: after a role or reporting verb they count only when the name lists
-    /// know them ("Trainer Schuhe" is no name, "sagte Merkel" is).
-    german_capitalised: HashSet<&'static str>,
     /// Folded pronouns and other words that stand where a name would next to a reporting
     /// verb ("He said", "Han siger"); read by those rules only, since some are names too.
     pronouns: HashSet<String>,
@@ -131,13 +127,6 @@ static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
         speech: Phrases::new(entries("speech_verbs")),
         pronouns: folded("pronouns"),
         verb_second_subjects: folded("verb_second_subjects"),
-        german_capitalised: include_str!("../data/casing/de.txt")
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .filter_map(|l| l.split_once('\t'))
-            .filter(|(_, class)| matches!(*class, "c" | "C"))
-            .map(|(word, _)| word)
-            .collect(),
         // Month entries carry their number: "may 5".
         months: entries("months")
             .into_iter()
@@ -696,10 +685,14 @@ impl Lexicon {
         // Centrum-demokraterne"); names with these endings ("Hansen") are in the lists.
         let definite = folded.chars().count() >= 6
             && ["en", "et", "erne"].iter().any(|end| folded.ends_with(end));
+        // A word German running text capitalises often (nouns, and some names, by the
+        // tagger's casing lexicon) counts only when the name lists know it: "Trainer Schuhe"
+        // is no name, "sagte Merkel" is.
         !definite
-            && !self
-                .german_capitalised
-                .contains(word.to_lowercase().as_str())
+            && !matches!(
+                crate::ner::casing::casing(crate::ner::casing::GERMAN, &word.to_lowercase()),
+                b'c' | b'C'
+            )
     }
 
     /// The name after `at` (a role noun's or a reporting verb's end) when it starts right

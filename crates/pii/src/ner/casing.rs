@@ -11,6 +11,9 @@ use std::sync::LazyLock;
 /// first letter (`a` for Danish, whose `d` German has).
 pub(crate) type LangHint = u8;
 
+/// The hint for German.
+pub(crate) const GERMAN: LangHint = b'e';
+
 /// Function words that are frequent in one of the four languages and rare as names.
 fn vote(word: &str) -> [u8; 4] {
     // da, de, en, nl

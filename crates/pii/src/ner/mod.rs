@@ -12,7 +12,7 @@
 //! DaNE/UNER, German GermEval 2014, English UNER EWT) and embedded in the binary.
 //! [`PersonModelRecognizer`] puts it in the default [`crate::Registry`].
 
-mod casing;
+pub(crate) mod casing;
 mod data;
 mod features;
 mod format;
