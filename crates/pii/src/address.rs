@@ -48,6 +48,9 @@ struct Lexicon {
     directions: HashSet<String>,
     /// Floor, door and flat words (`st`, `tv`, `apt`, `suite`).
     units: HashSet<String>,
+    /// Unit words that count only in capitals (`OG`, `EG`: Obergeschoss, Erdgeschoss), since
+    /// in lower case they are words of another language (Danish `og`, "and").
+    capital_units: HashSet<&'static str>,
     /// Capitalised words that are no part of a street name (`Der`, `The`).
     not_names: HashSet<String>,
     /// A postcode before the city, followed by a space.
@@ -97,7 +100,15 @@ static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
             .collect(),
         postcode_context: Phrases::new(entries("postcode_context")),
         directions: lower_set("street_directions"),
-        units: lower_set("unit_words"),
+        units: entries("unit_words")
+            .into_iter()
+            .filter(|w| !is_all_capitals(w))
+            .map(str::to_lowercase)
+            .collect(),
+        capital_units: entries("unit_words")
+            .into_iter()
+            .filter(|w| is_all_capitals(w))
+            .collect(),
         not_names: lower_set("not_names"),
         postcode_before: anchored_alternation("postcode_before_city", " "),
         postcode_after: anchored_alternation("postcode_after_city", r"(?-u:\b)"),
@@ -110,6 +121,10 @@ const MAX_WORD: usize = 64;
 
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || matches!(c, '-' | '\'' | '’' | '.')
+}
+
+fn is_all_capitals(word: &str) -> bool {
+    word.chars().all(char::is_uppercase)
 }
 
 fn is_capitalised(word: &str) -> bool {
@@ -317,12 +332,20 @@ impl Lexicon {
             };
             let lw = lower(text, w);
             let bare = lw.trim_end_matches('.');
-            if self.units.contains(bare) {
+            if self.units.contains(bare)
+                || self
+                    .capital_units
+                    .contains(text[w.start..w.end].trim_end_matches('.'))
+            {
                 saw_unit = true;
                 end = w.end;
             } else if is_house_number(bare, 4) {
-                if saw_unit {
+                // `Apt. 117`, `Wohnung 12`: a flat's number follows its word on the same
+                // line; after a comma or line break a number is the postcode.
+                if saw_unit && !text[pos..w.start].contains([',', '\n']) {
                     end = w.end;
+                } else if saw_unit {
+                    break;
                 }
             } else {
                 break;
@@ -1587,6 +1610,63 @@ mod tests {
         assert_eq!(one("Unter den Linden 77"), "Unter den Linden 77");
         assert_eq!(one("in der Frankfurter Allee 5"), "Frankfurter Allee 5");
         assert_eq!(one("Berliner Str. 20"), "Berliner Str. 20");
+    }
+
+    #[test]
+    fn floors_and_flats_between_the_number_and_the_postcode() {
+        // Danish floors and doors, also after streets in the definite form or without a type.
+        assert_eq!(
+            one("Jeg bor på Strandvejen 12, 2. tv., 2900 Hellerup"),
+            "Strandvejen 12, 2. tv., 2900 Hellerup"
+        );
+        assert_eq!(
+            one("Jeg bor på Åboulevarden 22, 3. th., 8000 Aarhus C"),
+            "Åboulevarden 22, 3. th., 8000 Aarhus C"
+        );
+        assert_eq!(
+            one("Send den til Torvet 3, st. th., 4000 Roskilde"),
+            "Torvet 3, st. th., 4000 Roskilde"
+        );
+        // German floors, flats and rear buildings.
+        assert_eq!(
+            one("Ich wohne Am Sonnenhang 4, 3. OG, 80331 München"),
+            "Am Sonnenhang 4, 3. OG, 80331 München"
+        );
+        assert_eq!(
+            one("Ich wohne in der Hauptstraße 4, Wohnung 12, 80331 München"),
+            "Hauptstraße 4, Wohnung 12, 80331 München"
+        );
+        assert_eq!(
+            one("Lieferung an Lindenstr. 5, 2. Stock links, 10969 Berlin"),
+            "Lindenstr. 5, 2. Stock links, 10969 Berlin"
+        );
+        assert_eq!(
+            one("Bergstraße 9, Hinterhaus, 01069 Dresden"),
+            "Bergstraße 9, Hinterhaus, 01069 Dresden"
+        );
+        // Dutch upper floors and ground-floor flats.
+        assert_eq!(
+            one("Mijn adres is Prinsengracht 263 hs, 1016 GV Amsterdam"),
+            "Prinsengracht 263 hs, 1016 GV Amsterdam"
+        );
+        assert_eq!(
+            one("Mijn adres is Kerkweg 12 bis, 1234 AB Ergens"),
+            "Kerkweg 12 bis, 1234 AB Ergens"
+        );
+        // A floor word alone is no address.
+        for text in [
+            "Vi bor på 2. sal og elevatoren virker ikke",
+            "Das Büro ist im 3. OG, Zimmer 12",
+            "Ik woon op de 2e verdieping",
+            "Die Wohnung 12 ist frei",
+        ] {
+            assert!(found(text).is_empty(), "{text}: {:?}", found(text));
+        }
+        // Danish `og` ("and") is no Obergeschoss.
+        assert_eq!(
+            one("Jeg bor på Vestergade 12 og har ikke fået pakken"),
+            "Vestergade 12"
+        );
     }
 
     #[test]
