@@ -20,6 +20,7 @@ pub mod checksum;
 pub mod corpora;
 pub mod custom;
 mod dates;
+mod email_spoken;
 pub mod eval;
 mod finance;
 mod national_ids;

@@ -19,6 +19,7 @@ use regex::Regex;
 use crate::address::StreetAddressRecognizer;
 use crate::address::is_house_number_run;
 use crate::dates::DateOfBirthRecognizer;
+use crate::email_spoken::SpokenEmailRecognizer;
 use crate::finance::{CreditCardRecognizer, VatRecognizer};
 use crate::national_ids::{
     CprRecognizer, DeIdDocumentRecognizer, DeKvnrRecognizer, DeSvnrRecognizer, DeTaxIdRecognizer,
@@ -75,6 +76,7 @@ impl Registry {
         Registry {
             recognisers: vec![
                 Box::new(EmailRecognizer),
+                Box::new(SpokenEmailRecognizer),
                 Box::new(PhoneRecognizer { config: phone }),
                 Box::new(IbanRecognizer),
                 Box::new(CreditCardRecognizer),
