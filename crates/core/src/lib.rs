@@ -134,6 +134,12 @@ pub enum EntityKind {
     DeIdDocument,
     /// A Danish, Dutch or German VAT identification number, with its country prefix.
     VatNumber,
+    /// A British National Insurance number (NINO): two letters, six digits, a letter A–D.
+    GbNino,
+    /// A British NHS number: ten digits with a modulus-11 check digit.
+    GbNhs,
+    /// A US Social Security number: area, group and serial (`AAA-GG-SSSS`).
+    UsSsn,
     /// A postal address: street and house number, with postcode and city where given.
     StreetAddress,
     /// A date of birth: a date written near words that say it is one.
@@ -186,6 +192,9 @@ impl EntityKind {
         EntityKind::StreetAddress,
         EntityKind::DateOfBirth,
         EntityKind::Person,
+        EntityKind::GbNino,
+        EntityKind::GbNhs,
+        EntityKind::UsSsn,
     ];
 
     /// The upper-case name used in pseudonym tokens and wire formats, e.g. `EMAIL`.
@@ -207,6 +216,9 @@ impl EntityKind {
             EntityKind::StreetAddress => "STREET_ADDRESS",
             EntityKind::DateOfBirth => "DATE_OF_BIRTH",
             EntityKind::Person => "PERSON",
+            EntityKind::GbNino => "GB_NINO",
+            EntityKind::GbNhs => "GB_NHS",
+            EntityKind::UsSsn => "US_SSN",
             EntityKind::Custom(c) => c.as_str(),
         }
     }
@@ -431,10 +443,13 @@ mod tests {
             EntityKind::StreetAddress => 13,
             EntityKind::DateOfBirth => 14,
             EntityKind::Person => 15,
+            EntityKind::GbNino => 16,
+            EntityKind::GbNhs => 17,
+            EntityKind::UsSsn => 18,
             // Configured kinds are declared at run time and are not in `ALL`.
             EntityKind::Custom(_) => usize::MAX,
         };
-        assert_eq!(EntityKind::ALL.len(), 16);
+        assert_eq!(EntityKind::ALL.len(), 19);
         for (i, k) in EntityKind::ALL.iter().enumerate() {
             assert_eq!(position(*k), i, "{k}");
         }

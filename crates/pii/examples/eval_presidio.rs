@@ -5,7 +5,7 @@
 //! ```
 //!
 //! The data set's types are mapped to Candor's kinds; types Candor does not detect (GPE,
-//! ORGANIZATION, DATE_TIME, TITLE, AGE, NRP, US_SSN, US_DRIVER_LICENSE) are left out of the
+//! ORGANIZATION, DATE_TIME, TITLE, AGE, NRP, US_DRIVER_LICENSE) are left out of the
 //! labels, and `ZIP_CODE` counts as part of a street address.
 //!
 //! The sentences come from 209 templates, and sentences of one template differ only in their

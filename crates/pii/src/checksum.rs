@@ -95,6 +95,14 @@ pub fn dk_cpr_mod11(number: &str) -> bool {
     weighted_mod11(number, &[4, 3, 2, 7, 6, 5, 4, 3, 2, 1])
 }
 
+/// Whether `number` (ten digits) passes the NHS number's modulus-11 check: weights 10 down
+/// to 2 over the first nine digits, check digit `11 − (sum mod 11)` (11 is written 0, 10 is
+/// never issued), which is the same as the weighted sum with weight 1 for the check digit
+/// being a multiple of 11.
+pub fn gb_nhs_mod11(number: &str) -> bool {
+    weighted_mod11(number, &[10, 9, 8, 7, 6, 5, 4, 3, 2, 1])
+}
+
 /// Whether `number` (eight digits) passes the Danish CVR/SE modulus-11 check: weights
 /// 2, 7, 6, 5, 4, 3, 2, 1.
 pub fn dk_cvr_mod11(number: &str) -> bool {

@@ -97,6 +97,8 @@ pub fn kind_from_label(label: &str) -> Option<EntityKind> {
         "EMAIL_ADDRESS" => EntityKind::Email,
         "IBAN_CODE" => EntityKind::Iban,
         "DOMAIN_NAME" => EntityKind::Url,
+        "UK_NHS" => EntityKind::GbNhs,
+        "UK_NINO" => EntityKind::GbNino,
         _ => return None,
     })
 }

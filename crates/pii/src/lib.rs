@@ -23,6 +23,7 @@ mod dates;
 mod email_spoken;
 pub mod eval;
 mod finance;
+mod gb_us_ids;
 mod national_ids;
 pub mod ner;
 mod network;
@@ -37,6 +38,10 @@ pub use address::StreetAddressRecognizer;
 pub use custom::{CustomConfig, CustomError, CustomRecognizer};
 pub use dates::DateOfBirthRecognizer;
 pub use finance::{CARD_CONTEXT, CreditCardRecognizer, VAT_CONTEXT, VatRecognizer};
+pub use gb_us_ids::{
+    GB_NHS_CONTEXT, GB_NINO_CONTEXT, GbNhsRecognizer, GbNinoRecognizer, US_SSN_CONTEXT,
+    UsSsnRecognizer,
+};
 pub use national_ids::{
     BSN_CONTEXT, CPR_CONTEXT, CprRecognizer, DE_ID_DOCUMENT_CONTEXT, DE_KVNR_CONTEXT,
     DE_SVNR_CONTEXT, DE_TAX_ID_CONTEXT, DeIdDocumentRecognizer, DeKvnrRecognizer, DeSvnrRecognizer,

@@ -21,6 +21,7 @@ use crate::address::is_house_number_run;
 use crate::dates::DateOfBirthRecognizer;
 use crate::email_spoken::SpokenEmailRecognizer;
 use crate::finance::{CreditCardRecognizer, VatRecognizer};
+use crate::gb_us_ids::{GbNhsRecognizer, GbNinoRecognizer, UsSsnRecognizer};
 use crate::national_ids::{
     CprRecognizer, DeIdDocumentRecognizer, DeKvnrRecognizer, DeSvnrRecognizer, DeTaxIdRecognizer,
     NlBsnRecognizer,
@@ -89,6 +90,9 @@ impl Registry {
                 Box::new(DeKvnrRecognizer),
                 Box::new(DeIdDocumentRecognizer),
                 Box::new(VatRecognizer),
+                Box::new(GbNinoRecognizer),
+                Box::new(GbNhsRecognizer),
+                Box::new(UsSsnRecognizer),
                 Box::new(StreetAddressRecognizer),
                 Box::new(DateOfBirthRecognizer),
                 Box::new(PersonRecognizer),
@@ -1079,7 +1083,8 @@ mod tests {
             kort 4111 1111 1111 1111, IP 192.168.1.20, se https://example.dk/ordre, \
             CPR 070761-4285, BSN 1112.22.333, Steuer-ID 86 095 742 719, \
             SV-Nummer 65 170839 J 00 3, KVNR A123456780, Ausweis L01X00T471, moms DK13585628, \
-            adresse Vesterbrogade 12, 1620 København V, født 3. marts 1985. Med venlig hilsen Mette";
+            adresse Vesterbrogade 12, 1620 København V, født 3. marts 1985. Med venlig hilsen Mette. \
+            PS: NI number AB 12 34 56 C, NHS number 943 476 5919, SSN 536-22-8726.";
         let kinds: Vec<EntityKind> = Registry::default()
             .detect(text)
             .into_iter()

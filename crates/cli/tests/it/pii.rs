@@ -67,6 +67,9 @@ const EVERY_KIND: &[(&str, &str, &str)] = &[
         "Ons btw-nummer is NL004495445B01.",
         "NL004495445B01",
     ),
+    ("GB_NINO", "My NI number is JG 10 37 59 A.", "JG 10 37 59 A"),
+    ("GB_NHS", "NHS number: 943 476 5919.", "943 476 5919"),
+    ("US_SSN", "SSN 536-22-8726 please.", "536-22-8726"),
 ];
 
 fn parse_lines(out: &Output) -> Vec<Value> {

@@ -228,6 +228,21 @@ async fn every_kind_of_personal_data_is_pseudonymised_end_to_end(backend: Backen
             "Hej, jeg hedder Mette Larsen og har et spørgsmål",
             &["Mette", "Larsen"],
         ),
+        (
+            K::GbNino,
+            "My National Insurance number is AB 12 34 56 C.",
+            &["AB 12 34 56 C", "34 56"],
+        ),
+        (
+            K::GbNhs,
+            "My NHS number is 943 476 5919, can you check?",
+            &["943 476 5919", "5919"],
+        ),
+        (
+            K::UsSsn,
+            "My SSN is 536-22-8726 and my card was blocked",
+            &["536-22-8726", "8726"],
+        ),
     ];
     let covered: std::collections::BTreeSet<K> = cases.iter().map(|c| c.0).collect();
     assert_eq!(covered.len(), K::ALL.len(), "every kind needs a case");
