@@ -200,6 +200,23 @@ async fn frustration_always_human_and_low_confidence_escalate_in_every_language(
             "en",
             "My mother passed away and I need to close her account.",
         ),
+        // Bereavement as people write it, not only the formal noun.
+        (
+            "da",
+            "Min mand er gået bort, hvad gør jeg med hans abonnement?",
+        ),
+        (
+            "nl",
+            "Mijn vader is gestorven, ik wil zijn abonnement opzeggen.",
+        ),
+        (
+            "de",
+            "Meine Mutter ist gestorben, ich muss ihr Konto kündigen.",
+        ),
+        (
+            "en",
+            "I'm the executor of my late father's estate and need his account closed.",
+        ),
     ];
     for (lang, text) in always_human {
         let d = app.accept(&format!("care-{lang}"), None, text).await;
