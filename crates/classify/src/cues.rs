@@ -405,7 +405,7 @@ impl CueLexicons {
     }
 
     /// Turns hits into evidence with a confidence each: the hinted language first, one
-    /// evidence per entry and place.
+    /// evidence per cue and place.
     fn evidence(
         &self,
         mut hits: Vec<Hit>,
@@ -424,9 +424,12 @@ impl CueLexicons {
         for hit in hits {
             let rule = &rules[hit.rule];
             let span = Span::new(tokens.toks[hit.start].start, tokens.toks[hit.end].end);
+            // One entry, or two entries naming the same cue (`rigtig person` written two
+            // ways), at one place are one piece of evidence: counted twice they would
+            // inflate the confidence and repeat themselves in the explanation.
             if out
                 .iter()
-                .any(|(e, _, r)| *r == hit.rule && e.span.overlaps(&span))
+                .any(|(e, _, r)| (*r == hit.rule || e.cue == rule.cue) && e.span.overlaps(&span))
             {
                 continue;
             }
@@ -1560,6 +1563,23 @@ mod tests {
         assert_eq!(t.toks[7].sentence, 1);
         let t = tokenize("Kündigen Straße Tåbe søg");
         assert_eq!(t.norm.trim_end(), "kuendigen strasse taabe soeg");
+    }
+
+    #[test]
+    fn one_cue_at_one_place_is_one_piece_of_evidence() {
+        let m = CueLexicons::builtin()
+            .human_request("kan jeg snakke med en rigtig person tak", Some(Lang::DA));
+        assert!(m.detected);
+        for (i, a) in m.evidence.iter().enumerate() {
+            for b in &m.evidence[i + 1..] {
+                assert!(
+                    a.cue != b.cue || !a.span.overlaps(&b.span),
+                    "{} twice at {:?}",
+                    a.cue,
+                    a.span
+                );
+            }
+        }
     }
 
     #[test]
