@@ -270,8 +270,13 @@ impl Lexicon {
             .next_back()
             .is_some_and(char::is_lowercase);
         let abbreviated = text[at..].starts_with('.');
-        let lower_case_ok =
-            cue == Cue::Intro || (cue == Cue::Honorific && cue_lower && abbreviated);
+        // "hi im sarah", "ik ben sanne": in a text without any capital, a weak cue too may
+        // be followed by a known given name in lower case, unless that name is first of all
+        // a lower-case word in one of the languages ("i am frank", "det er bo").
+        let caseless_weak = cue == Cue::IntroWeak && !text.chars().any(char::is_uppercase);
+        let lower_case_ok = cue == Cue::Intro
+            || (cue == Cue::Honorific && cue_lower && abbreviated)
+            || caseless_weak;
         let surname_first = cue == Cue::Honorific;
         while tokens < 3 {
             let particle = self.particle_at(text, pos);
@@ -293,6 +298,10 @@ impl Lexicon {
                 None => break,
             };
             let word = fold(&text[token.start..token.end]);
+            if caseless_weak && tokens == 0 && written_in_lower_case(&text[token.start..token.end])
+            {
+                break;
+            }
             // "Herr Bürgermeister" addresses a role, not a person by name.
             if self.not_names.contains(&word) || (tokens == 0 && self.is_role(&word)) {
                 break;
@@ -928,6 +937,15 @@ impl Recognizer for PersonRecognizer {
     }
 }
 
+/// Whether running text of any of the four languages writes `word` mostly in lower case, or
+/// often enough (by the tagger's casing lexicons): `frank`, `will`, `bo` are words first.
+fn written_in_lower_case(word: &str) -> bool {
+    let lower = word.to_lowercase();
+    [b'a', b'e', b'n', b'l']
+        .into_iter()
+        .any(|hint| matches!(crate::ner::casing::casing(hint, &lower), b'l' | b'm'))
+}
+
 /// Adds a name found by its shape and place rather than after a cue, unless a name found
 /// already overlaps it.
 fn push_shaped(out: &mut Vec<Detection>, text: &str, span: Span, score: f32) {
@@ -1409,8 +1427,30 @@ mod tests {
         assert!(names("my name is wrong on the invoice").is_empty());
         assert!(names("jeg hedder ikke det").is_empty());
         assert_eq!(names("My name is Anna may I ask"), ["Anna"]);
-        assert!(names("i am john").is_empty());
-        assert!(names("ik ben sanne").is_empty());
+        assert_eq!(names("My name is Anna may I ask"), ["Anna"]);
+    }
+
+    #[test]
+    fn lower_case_names_after_a_weak_cue_in_text_without_capitals() {
+        assert_eq!(names("hi im sarah and my order never arrived"), ["sarah"]);
+        assert_eq!(names("i am john"), ["john"]);
+        assert_eq!(names("ik ben sanne en ik bel over mijn factuur"), ["sanne"]);
+        assert_eq!(
+            names("hej det er mette, min pakke er ikke kommet"),
+            ["mette"]
+        );
+        assert_eq!(
+            names("hallo ich bin jürgen und habe eine frage"),
+            ["jürgen"]
+        );
+        assert_eq!(names("Hi im Sarah. Where is my parcel?"), ["Sarah"]);
+        // Given names that are first of all words, and text with capitals, are no names.
+        assert!(names("i am frank about this").is_empty());
+        assert!(names("det er bo der står på regningen").is_empty());
+        assert!(names("i am will to pay").is_empty());
+        assert!(names("ich bin froh").is_empty());
+        assert!(names("Hi, i am sarah").is_empty());
+        assert!(names("ich war im garten").is_empty());
     }
 
     #[test]
