@@ -14,7 +14,9 @@
 //!   customer had written that one first in this conversation;
 //! - with that context and the file's language declared as the locale.
 //!
-//! An unknown answer counts as wrong. Then lingua's own test data
+//! An unknown answer counts as wrong. A fourth column does what the pipeline does without
+//! context: below the floor, the word lists' vote (`Speller::language_by_words`) decides;
+//! its wrong answers (a language, but not the text's) are counted beside it. Then lingua's own test data
 //! (`$CANDOR_DATA/lingua-langid-testdata`, optimistic: lingua was trained on the same corpora)
 //! for da, nl, de, en, without context.
 
@@ -22,6 +24,7 @@ mod common;
 
 use std::path::Path;
 
+use candor_classify::spelling::Speller;
 use candor_classify::{LanguageConfig, LanguageContext, LanguageIdentifier};
 use candor_core::Lang;
 
@@ -52,12 +55,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("Identifier: `{}`, floor 0.5\n", id.version());
     println!("### xSID validation, texts of 5-60 characters\n");
     println!(
-        "| language | texts | no context | previous message | previous message + declared locale |\n|---|---:|---:|---:|---:|"
+        "| language | texts | no context | previous message | previous message + declared locale | no context, word lists below the floor (wrong language) |\n|---|---:|---:|---:|---:|---:|"
     );
-    let mut total = [0usize; 4];
+    let speller = Speller::builtin();
+    let mut total = [0usize; 6];
     for lang in LANGS {
         let texts = xsid_texts(&data.join(format!("xsid-valid/{}.valid.conll", lang.code())))?;
         let mut right = [0usize; 3];
+        let (mut voted_right, mut voted_wrong) = (0usize, 0usize);
         let mut n = 0;
         for (i, text) in texts.iter().enumerate() {
             let chars = text.chars().count();
@@ -79,6 +84,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 id.identify_in_context(text, &previous),
                 id.identify_in_context(text, &declared),
             ];
+            let voted = guesses[0].lang.or_else(|| {
+                speller
+                    .language_by_words(text, &LANGS)
+                    .map(|vote| vote.lang)
+            });
+            match voted {
+                Some(l) if l == lang => voted_right += 1,
+                Some(_) => voted_wrong += 1,
+                None => {}
+            }
             for (r, g) in right.iter_mut().zip(guesses) {
                 if g.lang == Some(lang) {
                     *r += 1;
@@ -86,23 +101,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
         println!(
-            "| {} | {n} | {} | {} | {} |",
+            "| {} | {n} | {} | {} | {} | {} ({voted_wrong}) |",
             lang.code(),
             percent(right[0], n),
             percent(right[1], n),
-            percent(right[2], n)
+            percent(right[2], n),
+            percent(voted_right, n)
         );
         total[0] += n;
         for k in 0..3 {
             total[k + 1] += right[k];
         }
+        total[4] += voted_right;
+        total[5] += voted_wrong;
     }
     println!(
-        "| all | {} | {} | {} | {} |",
+        "| all | {} | {} | {} | {} | {} ({}) |",
         total[0],
         percent(total[1], total[0]),
         percent(total[2], total[0]),
-        percent(total[3], total[0])
+        percent(total[3], total[0]),
+        percent(total[4], total[0]),
+        total[5]
     );
 
     println!(

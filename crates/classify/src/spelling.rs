@@ -45,8 +45,10 @@ const MIN_LETTERS: usize = 4;
 /// How often a real-word correction must have been seen with each neighbouring word.
 pub const REAL_WORD_MIN_PAIRS: u32 = 5;
 
-/// Fewest words (of three or more letters) [`Speller::language_by_words`] decides on.
-pub const VOTE_MIN_WORDS: usize = 4;
+/// Fewest words (of two or more letters) [`Speller::language_by_words`] decides on. Short
+/// function words count: they say most about a short message's language ("How do I reset my
+/// password?" is three words of three letters or more, but five of two or more).
+pub const VOTE_MIN_WORDS: usize = 3;
 /// The share of words a language's list must hold for [`Speller::language_by_words`]: all
 /// but one in four, so one misspelt word in a short message is allowed.
 pub const VOTE_MIN_SHARE: f64 = 0.75;
@@ -252,7 +254,7 @@ impl Speller {
     ///
     /// A second opinion for when language identification is unsure: a short message with one
     /// misspelt word can fall below the confidence floor although its other words are plainly
-    /// of one language. The words (of three or more letters; at least [`VOTE_MIN_WORDS`]) are
+    /// of one language. The words (of two or more letters; at least [`VOTE_MIN_WORDS`]) are
     /// read as a unigram model of each language: a language wins when at least
     /// [`VOTE_MIN_SHARE`] of them are in its list and its words are, on average, at least
     /// [`VOTE_MIN_RATIO`] times as frequent there as in any other candidate's list. Word lists
@@ -261,7 +263,7 @@ impl Speller {
     pub fn language_by_words(&self, text: &str, candidates: &[Lang]) -> Option<WordVote> {
         let found: Vec<String> = words(text)
             .iter()
-            .filter(|(_, w)| w.chars().count() >= 3)
+            .filter(|(_, w)| w.chars().count() >= 2)
             .map(|(_, w)| w.to_lowercase())
             .collect();
         if found.len() < VOTE_MIN_WORDS {
@@ -655,13 +657,13 @@ mod tests {
         let s = Speller::from_lists([
             (
                 Lang::EN,
-                "can\t90\npay\t90\nbill\t90\nthe\t90\nplan\t90\n",
+                "can\t90\npay\t90\nbill\t90\nthe\t90\nin\t90\nplan\t90\n",
                 "",
             ),
             // English words turn up in Danish text too, rarely.
             (
                 Lang::DA,
-                "can\t1\npay\t1\nbill\t1\nplan\t90\nregning\t90\nbetale\t90\n",
+                "can\t1\npay\t1\nbill\t1\nin\t1\nplan\t90\nregning\t90\nbetale\t90\n",
                 "",
             ),
         ])
@@ -671,10 +673,11 @@ mod tests {
             .language_by_words("Can I pay the bill in instalmetns?", &both)
             .unwrap();
         assert_eq!(vote.lang, Lang::EN);
-        assert!((vote.share - 0.8).abs() < 1e-9, "{vote:?}");
+        // Six words of two letters or more ("I" is too short), five of them listed.
+        assert!((vote.share - 5.0 / 6.0).abs() < 1e-9, "{vote:?}");
         assert!(vote.ratio >= VOTE_MIN_RATIO, "{vote:?}");
         // Too few words, too many unknown words, or words as common in both, decide nothing.
-        assert_eq!(s.language_by_words("pay the bill", &both), None);
+        assert_eq!(s.language_by_words("pay bill", &both), None);
         assert_eq!(s.language_by_words("can pay xyzzy plugh", &both), None);
         assert_eq!(s.language_by_words("plan plan plan plan", &both), None);
     }
