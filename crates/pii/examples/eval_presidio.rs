@@ -159,7 +159,10 @@ fn print_leaks_by_kind(registry: &Registry, data: &[Labelled]) {
         let mut leaking_kinds = std::collections::BTreeSet::new();
         for (l, k) in &item.spans {
             let leaks = item.text[l.start..l.end].char_indices().any(|(i, c)| {
-                !c.is_whitespace() && !masked.iter().any(|s| s.start <= l.start + i && l.start + i < s.end)
+                !c.is_whitespace()
+                    && !masked
+                        .iter()
+                        .any(|s| s.start <= l.start + i && l.start + i < s.end)
             });
             let untouched = !masked.iter().any(|s| s.start < l.end && l.start < s.end);
             let entry = by_kind.entry(k.as_str()).or_default();
