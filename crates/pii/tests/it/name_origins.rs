@@ -52,7 +52,7 @@ fn self_introductions_and_fields_mask_names_of_every_origin() {
 }
 
 /// Lower-case self-introductions ("ik ben fatma arslan") mask 26–93% of an origin's names
-/// (measured 2026-12-05; 0% for nine origins before a rare word after a self-introduction was
+/// (measured 2026-12-05; 0–5% for ten origins before a rare word after a self-introduction was
 /// read as a name): the floor is 20%.
 #[test]
 fn lower_case_self_introductions_mask_names_of_every_origin() {
