@@ -12,6 +12,12 @@ use candor_core::{EntityKind, Span};
 
 use crate::{Registry, normalise};
 
+mod origins;
+pub use origins::{
+    OriginName, OriginScore, OriginTemplate, fill, read_origin_names, read_origin_templates,
+    score_origin,
+};
+
 /// One labelled text: spans are byte offsets into `text`.
 #[derive(Debug, Clone)]
 pub struct Labelled {

@@ -270,13 +270,18 @@ impl Lexicon {
             .next_back()
             .is_some_and(char::is_lowercase);
         let abbreviated = text[at..].starts_with('.');
-        // "hi im sarah", "ik ben sanne": in a text without any capital, a weak cue too may
-        // be followed by a known given name in lower case, unless that name is first of all
-        // a lower-case word in one of the languages ("i am frank", "det er bo").
+        // "hi im sarah", "ik ben sanne": after a weak cue a lower-case word is most often no
+        // name ("ik ben ziek"), so a weak cue reads lower-case names only in a text without
+        // any capitals, and not a given name that is first of all a lower-case word in one of
+        // the languages ("i am frank", "det er bo").
         let caseless_weak = cue == Cue::IntroWeak && !text.chars().any(char::is_uppercase);
         let lower_case_ok = cue == Cue::Intro
-            || (cue == Cue::Honorific && cue_lower && abbreviated)
-            || caseless_weak;
+            || caseless_weak
+            || (cue == Cue::Honorific && cue_lower && abbreviated);
+        // After a self-introduction, a lower-case word in none of the four languages' frequency
+        // lists is read as a name even when the name lists do not hold it: they hold fewer
+        // names of some origins than of others ("abdirahman warsame").
+        let rare_ok = matches!(cue, Cue::Intro | Cue::IntroWeak);
         let surname_first = cue == Cue::Honorific;
         while tokens < 3 {
             let particle = self.particle_at(text, pos);
@@ -287,7 +292,8 @@ impl Lexicon {
                 // after "my name is", a lower-case known name is still a name, as long as the
                 // name began in lower case.
                 None if lower_case_ok && tokens == lower_case => {
-                    match self.lower_case_name(text, at_token, tokens == 0, surname_first) {
+                    match self.lower_case_name(text, at_token, tokens == 0, surname_first, rare_ok)
+                    {
                         Some(token) => {
                             lower_case += 1;
                             token
@@ -317,17 +323,22 @@ impl Lexicon {
                 None => break,
             }
         }
+        // One lower-case word after a weak cue that the given names do not hold (a rare word,
+        // or a typo: "i am tierd") is no name on its own: `known` stays false, so the weak
+        // cue needs a surname after it, as for capitalised names (`Cue::IntroWeak` below).
         Some((Span::new(start?, end), known))
     }
 
     /// A lower-case word at `at` that the name gazetteer knows: a given name when `first`
-    /// (or a surname too when `surname_first`), else a given name or a surname.
+    /// (or a surname too when `surname_first`), else a given name or a surname; with
+    /// `rare_ok`, also a word in none of the word-frequency lists of da, de, en and nl.
     fn lower_case_name(
         &self,
         text: &str,
         at: usize,
         first: bool,
         surname_first: bool,
+        rare_ok: bool,
     ) -> Option<Span> {
         let mut chars = text[at..].char_indices().peekable();
         let mut end = at;
@@ -348,7 +359,8 @@ impl Lexicon {
         }
         let word = fold(&text[at..end]);
         let known = crate::ner::names::is_given(&word)
-            || ((!first || surname_first) && crate::ner::names::is_surname(&word));
+            || ((!first || surname_first) && crate::ner::names::is_surname(&word))
+            || (rare_ok && crate::ner::freq::bands(&text[at..end].to_lowercase()) == [0; 4]);
         (known && !self.not_names.contains(&word)).then_some(Span::new(at, end))
     }
 
@@ -1451,6 +1463,34 @@ mod tests {
         assert!(names("ich bin froh").is_empty());
         assert!(names("Hi, i am sarah").is_empty());
         assert!(names("ich war im garten").is_empty());
+    }
+
+    #[test]
+    fn rare_lower_case_words_after_a_self_introduction_are_names() {
+        // Names the lists do not hold, written without capitals: after a strong cue in any
+        // text, after a weak cue in a text without capitals, as a given name and a surname.
+        assert_eq!(
+            names("hej jeg hedder abdiqani jama og min regning er forkert"),
+            ["abdiqani jama"]
+        );
+        assert_eq!(names("hej det er hodan farah igen"), ["hodan farah"]);
+        assert_eq!(
+            names("hoi ik ben rêber aziz en mijn pakket is zoek"),
+            ["rêber aziz"]
+        );
+        assert_eq!(
+            names("hallo ich bin tesfalem ghebreyesus und mein router geht nicht"),
+            ["tesfalem ghebreyesus"]
+        );
+        assert_eq!(names("hi i'm abdiwali aden"), ["abdiwali aden"]);
+        // Frequent words are no names, one lower-case word after a weak cue is not enough, and
+        // a text with capitals keeps the capitalised reading.
+        assert!(names("jeg er meget utilfreds med leveringen").is_empty());
+        assert!(names("ik ben erg boos over de levering").is_empty());
+        assert!(names("ich bin sehr müde und genervt").is_empty());
+        assert!(names("i am really upset about this").is_empty());
+        assert!(names("ik ben abdiqani").is_empty());
+        assert!(names("Hallo, ich bin hodan farah").is_empty());
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub(crate) mod casing;
 mod data;
 mod features;
 mod format;
-mod freq;
+pub(crate) mod freq;
 pub(crate) mod names;
 mod train;
 

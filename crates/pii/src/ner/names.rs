@@ -1,6 +1,9 @@
 //! The name gazetteer behind two tagger features: is this word a known given name, a known
 //! surname? The lists (`crates/pii/data/names/`) come from Faker's Danish, German, Dutch and
-//! English person providers and the US Census frequency lists (see their headers); the
+//! English person providers, its Latin-script providers of the countries customers come from
+//! (Turkish, Polish, Romanian, Maghrebi, South Asian, West African, Vietnamese, pinyin, …),
+//! and the US Census frequency lists (see their headers and `build.py`); given names that are
+//! first of all lower-case words of the four languages ("han", "vi", "will") are left out. The
 //! hand-written given names of the language data count too.
 //!
 //! A gazetteer hit is only a feature: the tagger learns from the training data how much it
@@ -43,6 +46,17 @@ mod tests {
         }
         for surname in ["jensen", "muller", "jansen", "smith"] {
             assert!(is_surname(surname), "{surname}");
+        }
+        // Names of the origin locales, and no function words of the four languages.
+        for (given, surname) in [
+            ("ayse", "yilmaz"),
+            ("agnieszka", "kowalski"),
+            ("chinedu", "okonkwo"),
+        ] {
+            assert!(is_given(given) && is_surname(surname), "{given} {surname}");
+        }
+        for word in ["han", "vi", "til", "ja", "nu"] {
+            assert!(!GIVEN.contains(word), "{word}");
         }
         assert!(
             !is_given("Mette"),

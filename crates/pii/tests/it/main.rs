@@ -3,6 +3,7 @@
 mod addresses;
 mod adversarial;
 mod birth_dates;
+mod name_origins;
 mod persons;
 mod properties;
 
