@@ -309,7 +309,22 @@ impl Lexicon {
                 break;
             }
             // "Herr Bürgermeister" addresses a role, not a person by name.
-            if self.not_names.contains(&word) || (tokens == 0 && self.is_role(&word)) {
+            // "Nguyen Van An": a capitalised word that is a function word elsewhere ("an")
+            // ends a name of two or more words when nothing but punctuation or a line break
+            // follows it; an abbreviation before a number is a flat ("Holinka Apt. 117").
+            let after = &text[token.end..];
+            let name_final = tokens >= 2
+                && text[token.start..].starts_with(char::is_uppercase)
+                && match after.chars().next() {
+                    None => true,
+                    Some('.') => !after[1..]
+                        .trim_start()
+                        .starts_with(|c: char| c.is_ascii_digit()),
+                    Some(c) => matches!(c, ',' | '!' | '?' | ';' | '\n' | '\r'),
+                };
+            if (self.not_names.contains(&word) && !name_final)
+                || (tokens == 0 && self.is_role(&word))
+            {
                 break;
             }
             if tokens == 0 {
@@ -1440,6 +1455,18 @@ mod tests {
         assert!(names("jeg hedder ikke det").is_empty());
         assert_eq!(names("My name is Anna may I ask"), ["Anna"]);
         assert_eq!(names("My name is Anna may I ask"), ["Anna"]);
+    }
+
+    #[test]
+    fn a_function_word_may_end_a_name_of_several_words() {
+        assert_eq!(names("Mvh Nguyen Van An"), ["Nguyen Van An"]);
+        assert_eq!(names("Hej, jeg hedder Nguyen Van An."), ["Nguyen Van An"]);
+        // Followed by more words it is the sentence going on.
+        assert_eq!(
+            names("Mit freundlichen Grüßen Peter Schmidt An alle"),
+            ["Peter Schmidt"]
+        );
+        assert_eq!(names("My name is Anna Berg And I need help"), ["Anna Berg"]);
     }
 
     #[test]
