@@ -89,14 +89,15 @@ fn words(section: &str) -> Vec<String> {
 /// word between spaces. Most messages hold none of these, so the costlier domain pattern runs
 /// only after one of them.
 static AT: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    let at_words = words("email_at_words");
     let mut patterns = Vec::new();
     for (open, close) in [("(", ")"), ("[", "]"), ("{", "}"), ("<", ">")] {
-        for word in std::iter::once("at".to_owned()).chain(words("email_at_words")) {
+        for word in std::iter::once("at").chain(at_words.iter().map(String::as_str)) {
             patterns.push(format!("{open}{word}{close}"));
             patterns.push(format!("{open} {word} {close}"));
         }
     }
-    for word in words("email_at_words") {
+    for word in &at_words {
         patterns.push(format!(" {word} "));
     }
     AhoCorasick::builder()
@@ -106,35 +107,35 @@ static AT: LazyLock<AhoCorasick> = LazyLock::new(|| {
         .expect("valid at patterns")
 });
 
-/// A domain right after the at: labels joined by dots or dot words, ending in a top-level
-/// domain.
-static DOMAIN: LazyLock<Regex> = LazyLock::new(|| {
+/// The pattern of a separator between two labels of a spoken domain: a real dot, or a dot
+/// word, bracketed (`(punkt)`) or between spaces (` dot `).
+fn separator_pattern() -> String {
     let dots: Vec<String> = words("email_dot_words")
         .iter()
         .map(|w| regex::escape(w))
         .collect();
-    let dot = dots.join("|");
+    format!(
+        r"\s?[(\[{{<]\s?(?:{d})\s?[)\]}}>]\s?|\s(?:{d})\s|\.",
+        d = dots.join("|")
+    )
+}
+
+/// A domain right after the at: labels joined by dots or dot words, ending in a top-level
+/// domain.
+static DOMAIN: LazyLock<Regex> = LazyLock::new(|| {
     // Unbounded inside, checked against the 63-byte limit afterwards: a bounded repeat of
     // these Unicode classes would compile into an automaton of many megabytes.
     let label = r"[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?";
-    let sep = format!(r"(?:\s?[(\[{{<]\s?(?:{dot})\s?[)\]}}>]\s?|\s(?:{dot})\s|\.)");
+    let sep = format!("(?:{})", separator_pattern());
     Regex::new(&format!(
         r"(?i)^ ?{label}(?:{sep}{label})*{sep}\p{{L}}{{2,24}}(?-u:\b)"
     ))
     .expect("valid spoken domain pattern")
 });
 
-/// A separator between two labels of a spoken domain: its dot or word.
+/// A separator between two labels of a spoken domain, to split a found domain at.
 static SEPARATOR: LazyLock<Regex> = LazyLock::new(|| {
-    let dots: Vec<String> = words("email_dot_words")
-        .iter()
-        .map(|w| regex::escape(w))
-        .collect();
-    Regex::new(&format!(
-        r"(?i)\s?[(\[{{<]\s?(?:{d})\s?[)\]}}>]\s?|\s(?:{d})\s|\.",
-        d = dots.join("|")
-    ))
-    .expect("valid separator pattern")
+    Regex::new(&format!("(?i){}", separator_pattern())).expect("valid separator pattern")
 });
 
 /// Longer local parts and domains are not read (addresses are at most 254 bytes).
@@ -227,13 +228,10 @@ impl Recognizer for SpokenEmailRecognizer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::hits;
+    use crate::test_support::values;
 
     fn found(text: &str) -> Vec<(String, String)> {
-        hits(&SpokenEmailRecognizer, text)
-            .into_iter()
-            .map(|(s, canonical, _, _)| (s, canonical))
-            .collect()
+        values(&SpokenEmailRecognizer, text)
     }
 
     #[test]

@@ -181,14 +181,7 @@ impl Recognizer for UsSsnRecognizer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::hits;
-
-    fn found(r: &dyn Recognizer, text: &str) -> Vec<(String, String)> {
-        hits(r, text)
-            .into_iter()
-            .map(|(s, canonical, _, _)| (s, canonical))
-            .collect()
-    }
+    use crate::test_support::values as found;
 
     #[test]
     fn national_insurance_numbers_spaced_or_not() {

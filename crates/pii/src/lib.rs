@@ -85,4 +85,12 @@ pub(crate) mod test_support {
             })
             .collect()
     }
+
+    /// What one recogniser reports for `text`: matched text and canonical form.
+    pub(crate) fn values(r: &dyn Recognizer, text: &str) -> Vec<(String, String)> {
+        hits(r, text)
+            .into_iter()
+            .map(|(s, canonical, _, _)| (s, canonical))
+            .collect()
+    }
 }
